@@ -1,0 +1,1 @@
+"""localazure: a local stand-in for Microsoft Entra ID and Azure Storage (never imported by pyazcopy)."""

@@ -1,0 +1,99 @@
+"""Starting and stopping Azurite (the storage emulator from npm) over HTTPS with Entra tokens enabled."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import ssl
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PR_SET_PDEATHSIG = 1
+
+
+class AzuriteError(RuntimeError):
+    """Azurite could not be started; the message says what to install or check."""
+
+
+def azurite_executable() -> Path:
+    configured = os.environ.get("LOCALAZURE_AZURITE_BLOB")
+    path = Path(configured) if configured else PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
+    if not path.exists():
+        raise AzuriteError(f"Azurite is not installed at {path}: run `npm ci` in {PROJECT_ROOT} (or set LOCALAZURE_AZURITE_BLOB)")
+    return path
+
+
+def _die_with_parent() -> None:
+    """In the child: ask the kernel to stop Azurite if localazure itself dies, even by SIGKILL."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+@dataclass
+class AzuriteProcess:
+    process: subprocess.Popen
+    port: int
+    account: str
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/{self.account}"
+
+    @classmethod
+    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0) -> "AzuriteProcess":
+        workdir.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(azurite_executable()),
+            "--blobHost", "127.0.0.1",
+            "--blobPort", str(port),
+            "--oauth", "basic",
+            "--cert", str(cert),
+            "--key", str(key),
+            "--inMemoryPersistence",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+        ]
+        log = open(workdir / "azurite.log", "ab")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
+        log.close()
+        azurite = cls(process, port, account)
+        await azurite._wait_until_ready(client_ssl, timeout, workdir / "azurite.log")
+        return azurite
+
+    async def _wait_until_ready(self, client_ssl: ssl.SSLContext, timeout: float, log: Path) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with aiohttp.ClientSession() as session:
+            while True:
+                if self.process.poll() is not None:
+                    raise AzuriteError(f"Azurite exited with code {self.process.returncode}; see {log}:\n{log.read_text(errors='replace')[-2000:]}")
+                try:
+                    async with session.get(f"{self.url}?comp=list", ssl=client_ssl) as response:
+                        await response.read()
+                        return  # any HTTP answer (403 without credentials) means it is serving
+                except (aiohttp.ClientError, OSError):
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    self.stop()
+                    raise AzuriteError(f"Azurite did not answer on port {self.port} within {timeout:.0f} s; see {log}")
+                await asyncio.sleep(0.2)
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

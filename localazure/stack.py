@@ -1,0 +1,138 @@
+"""The whole local stand-in for Azure: TLS, the Entra ID emulator, its admin API and Azurite, and the env file."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from localazure import admin
+from localazure.azurite import AzuriteProcess
+from localazure.client_certs import load_app_certificates
+from localazure.config import Config
+from localazure.entra import discovery
+from localazure.entra.service import EntraService
+from localazure.entra.signin import SignInPages
+from localazure.entra.token_endpoint import TokenEndpoint
+from localazure.tls import TlsFiles, create_tls_files
+
+ENV_FILE = "env"
+
+
+def listening_socket() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1 only: localazure never listens anywhere else."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def entra_app(service: EntraService) -> web.Application:
+    app = web.Application()
+    app.add_routes(discovery.routes(service))
+    app.add_routes(TokenEndpoint(service).routes())
+    app.add_routes(SignInPages(service).routes())
+    return app
+
+
+def admin_app(service: EntraService) -> web.Application:
+    app = web.Application()
+    app.add_routes(admin.routes(service))
+    return app
+
+
+def render_env(values: dict[str, str]) -> str:
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
+def read_env(state_dir: Path) -> dict[str, str]:
+    """The variables of a running stack, parsed back from DIR/env."""
+    values = {}
+    for line in (state_dir / ENV_FILE).read_text(encoding="utf-8").splitlines():
+        if line.startswith("export "):
+            name, _, quoted = line[len("export "):].partition("=")
+            values[name] = shlex.split(quoted)[0] if quoted else ""
+    return values
+
+
+@dataclass
+class Stack:
+    config: Config
+    state_dir: Path
+    config_dir: Path = Path(".")
+    env: dict[str, str] = field(default_factory=dict)
+    service: EntraService | None = None
+    _runners: list[web.AppRunner] = field(default_factory=list)
+    _azurite: AzuriteProcess | None = None
+
+    async def _serve(self, app: web.Application, tls: TlsFiles) -> int:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        self._runners.append(runner)
+        sock = listening_socket()
+        await web.SockSite(runner, sock, ssl_context=tls.server_context()).start()
+        return sock.getsockname()[1]
+
+    async def start(self) -> dict[str, str]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / ENV_FILE).unlink(missing_ok=True)
+        tls = create_tls_files(self.state_dir / "tls")
+        certificates, generated = load_app_certificates(self.config.apps, self.state_dir / "certs", self.config_dir)
+        entra_socket = listening_socket()
+        authority = f"https://127.0.0.1:{entra_socket.getsockname()[1]}"
+        self.service = EntraService(self.config, authority, client_certificates=certificates)
+        runner = web.AppRunner(entra_app(self.service), access_log=None)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
+        admin_port = await self._serve(admin_app(self.service), tls)
+        self._azurite = await AzuriteProcess.start(
+            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context()
+        )
+        self.env = self._environment(tls, authority, admin_port, generated)
+        (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
+        return self.env
+
+    def _environment(self, tls: TlsFiles, authority: str, admin_port: int, generated: dict[str, Path]) -> dict[str, str]:
+        home = self.config.tenants[0]
+        env = {
+            "REQUESTS_CA_BUNDLE": str(tls.bundle),
+            "SSL_CERT_FILE": str(tls.bundle),
+            "CURL_CA_BUNDLE": str(tls.bundle),
+            "LOCALAZURE_CA_CERT": str(tls.ca_cert),
+            "LOCALAZURE_AUTHORITY": authority,
+            "LOCALAZURE_TENANT_ID": home.id,
+            "LOCALAZURE_TENANT_DOMAIN": home.domains[0] if home.domains else home.id,
+            "LOCALAZURE_STORAGE_ACCOUNT": self.config.settings.storage_account,
+            "LOCALAZURE_BLOB_URL": self._azurite.url,
+            "LOCALAZURE_BLOB_DIRECT_URL": self._azurite.url,
+            "LOCALAZURE_ADMIN_URL": f"https://127.0.0.1:{admin_port}",
+            "LOCALAZURE_STATE_DIR": str(self.state_dir.resolve()),
+            # What Azure's own clients read: pyazcopy (as AzCopy) and azure-identity.
+            "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT": authority,
+            "AZURE_AUTHORITY_HOST": authority,
+        }
+        for client_id, path in generated.items():
+            env.setdefault("LOCALAZURE_SPN_CERT_CLIENT_ID", client_id)
+            env.setdefault("LOCALAZURE_SPN_CERT_PATH", str(path.resolve()))
+        return env
+
+    async def stop(self) -> None:
+        if self._azurite is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._azurite.stop)
+            self._azurite = None
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+        (self.state_dir / ENV_FILE).unlink(missing_ok=True)

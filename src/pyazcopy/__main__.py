@@ -1,0 +1,4 @@
+from pyazcopy.cli.main import run
+
+if __name__ == "__main__":
+    run()

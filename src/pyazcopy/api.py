@@ -1,0 +1,1 @@
+"""The public Python API: a thin facade over the engine and auth layers (filled in by later issues)."""

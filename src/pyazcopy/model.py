@@ -1,0 +1,1 @@
+"""Frozen dataclasses and enums that cross layers (filled in by later issues)."""
