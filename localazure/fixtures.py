@@ -1,0 +1,127 @@
+"""Running a localazure stack from tests and scripts: start `python -m localazure up` and talk to its admin API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from localazure.config import Config, load_config
+from localazure.stack import ENV_FILE, read_env
+
+# Azurite's well-known development account key, published in its own documentation; it works only on emulators.
+DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+class StackStartError(RuntimeError):
+    pass
+
+
+@dataclass
+class LocalAzure:
+    """A running stack: its environment variables, its configuration and its admin API."""
+
+    process: subprocess.Popen
+    state_dir: Path
+    config: Config
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, state_dir: Path, config_path: Path | None = None, timeout: float = 120.0) -> "LocalAzure":
+        state_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "localazure", "up", "--state-dir", str(state_dir)]
+        if config_path is not None:
+            command += ["--config", str(config_path)]
+        log = open(state_dir / "localazure.log", "ab")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while not (state_dir / ENV_FILE).exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise StackStartError(f"localazure did not come up; its output:\n{(state_dir / 'localazure.log').read_text(errors='replace')[-4000:]}")
+            time.sleep(0.1)
+        return cls(process, state_dir, load_config(config_path), read_env(state_dir))
+
+    def stop(self, timeout: float = 30.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    # conveniences ------------------------------------------------------------------------------------------
+    @property
+    def authority(self) -> str:
+        return self.env["LOCALAZURE_AUTHORITY"]
+
+    @property
+    def tenant_id(self) -> str:
+        return self.env["LOCALAZURE_TENANT_ID"]
+
+    @property
+    def blob_url(self) -> str:
+        return self.env["LOCALAZURE_BLOB_URL"]
+
+    @property
+    def ca_bundle(self) -> str:
+        return self.env["REQUESTS_CA_BUNDLE"]
+
+    def tenant(self, name: str):
+        return next(t for t in self.config.tenants if t.name == name)
+
+    def user(self, name: str):
+        return next(u for u in self.config.users if u.upn.split("@")[0] == name)
+
+    def admin(self, method: str, path: str, json: dict | None = None) -> requests.Response:
+        return requests.request(method, self.env["LOCALAZURE_ADMIN_URL"] + path, json=json, verify=self.ca_bundle, timeout=30)
+
+    def approve(self, user_code: str, upn: str, tenant: str | None = None) -> dict:
+        response = self.admin("POST", "/device/approve", {"user_code": user_code, "upn": upn, "tenant": tenant})
+        response.raise_for_status()
+        return response.json()
+
+    def token_stats(self) -> dict:
+        return self.admin("GET", "/stats").json()
+
+    def shared_key_service(self):
+        """A BlobServiceClient with the emulator's account key, for test set-up and clean-up only."""
+        from azure.storage.blob import BlobServiceClient
+
+        return BlobServiceClient(
+            self.env["LOCALAZURE_BLOB_DIRECT_URL"],
+            credential={"account_name": self.env["LOCALAZURE_STORAGE_ACCOUNT"], "account_key": DEV_ACCOUNT_KEY},
+            api_version="2025-11-05",
+            connection_verify=self.ca_bundle,
+        )
+
+
+def unique_container_name(prefix: str = "test") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def trust_stack_ca(env: dict[str, str]) -> dict[str, str | None]:
+    """Point this process's TLS trust at the stack's bundle; returns the previous values for restoring."""
+    names = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+    previous = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ[name] = env[name]
+    return previous
+
+
+def restore_environment(previous: dict[str, str | None]) -> None:
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
