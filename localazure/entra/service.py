@@ -53,6 +53,8 @@ class EntraService:
         return {"token_requests": dict(by_grant), "by_principal": rows}
 
     def certificate_for(self, app: App, x5t: str | None, x5t_s256: str | None) -> x509.Certificate | None:
+        # Clients differ on base64url padding (MSAL keeps the "="); Entra accepts either.
+        x5t, x5t_s256 = (x5t or "").rstrip("="), (x5t_s256 or "").rstrip("=")
         for certificate in self.client_certificates.get(app.client_id, []):
             sha1, sha256 = thumbprints(certificate)
             if (x5t and x5t == sha1) or (x5t_s256 and x5t_s256 == sha256):
