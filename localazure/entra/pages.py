@@ -111,3 +111,15 @@ def declined(app_display_name: str) -> str:
 def problem(title: str, message: str, retry_href: str | None = None) -> str:
     retry = f'<p><a href="{escape(retry_href)}" id="start-over">Try again</a></p>' if retry_href else ""
     return page(title, f"<h1>{escape(title)}</h1>{_error(message)}{retry}")
+
+
+def form_post(redirect_uri: str, params: dict[str, str]) -> str:
+    """response_mode=form_post: a form that posts the result to the app; scripts submit it, people can too."""
+    fields = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in params.items())
+    return page(
+        "Working...",
+        f'<form method="post" name="hiddenform" action="{escape(redirect_uri)}">{fields}'
+        "<noscript><p>Script is disabled. Click Submit to continue.</p>"
+        '<button type="submit" id="submit">Submit</button></noscript></form>'
+        "<script>window.setTimeout(function(){document.forms[0].submit();},0);</script>",
+    )

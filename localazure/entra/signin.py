@@ -15,6 +15,7 @@ from localazure.entra.service import EntraService
 from localazure.entra.tokens import resource_of
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+RESPONSE_MODES = ("query", "fragment", "form_post")
 
 # What the credentials page says for each directory error, in the words Entra's own page uses.
 PAGE_MESSAGES = {
@@ -59,6 +60,9 @@ class SignInPages:
                 raise errors.invalid_redirect_uri(redirect_uri, app.client_id)
             if query.get("response_type") != "code":
                 raise EntraError("unsupported_response_type", 70005, "The response_type must be 'code' for this application.")
+            response_mode = query.get("response_mode", "query")
+            if response_mode not in RESPONSE_MODES:
+                raise EntraError("invalid_request", 900144, f"The response_mode '{response_mode}' is not supported; use one of {', '.join(RESPONSE_MODES)}.")
             scope = query.get("scope", "")
             resource_of(scope)
         except EntraError as error:
@@ -74,6 +78,7 @@ class SignInPages:
                 "code_challenge": query.get("code_challenge"),
                 "code_challenge_method": query.get("code_challenge_method", "plain"),
                 "nonce": query.get("nonce"),
+                "response_mode": response_mode,
             },
         )
         return html(pages.sign_in_form(sign_in.id, app.display_name, upn=query.get("login_hint", "")))
@@ -108,6 +113,13 @@ class SignInPages:
                 directory.user_principal(user, sign_in.tenant)  # refuses a user outside the tenant
         except EntraError as error:
             message = PAGE_MESSAGES.get(error.code, f"AADSTS{error.code}: {error.description}")
+            if error.code == 50020 and sign_in.tenant is not None:
+                name = sign_in.tenant.display_name
+                message = (
+                    f"AADSTS50020: The account {upn} is not in the {name} organization, so it cannot sign in to "
+                    f"{sign_in.app_display_name} there. Sign in with an account from {name}, or ask an administrator "
+                    f"of {name} to add {upn} as a guest."
+                )
             return html(pages.sign_in_form(sign_in.id, sign_in.app_display_name, message, upn), 400)
         sign_in.upn = user.upn
         if sign_in.tenant is not None:
@@ -157,8 +169,14 @@ class SignInPages:
             params = {"error": "access_denied", "error_description": "AADSTS65004: User declined to consent to access the app."}
         if request_.get("state"):
             params["state"] = request_["state"]
-        separator = "&" if "?" in request_["redirect_uri"] else "?"
-        raise web.HTTPFound(request_["redirect_uri"] + separator + urlencode(params))
+        redirect_uri = request_["redirect_uri"]
+        mode = request_.get("response_mode", "query")
+        if mode == "form_post":  # what azure-identity's InteractiveBrowserCredential asks for
+            return html(pages.form_post(redirect_uri, params))
+        if mode == "fragment":
+            raise web.HTTPFound(redirect_uri + "#" + urlencode(params))
+        separator = "&" if "?" in redirect_uri else "?"
+        raise web.HTTPFound(redirect_uri + separator + urlencode(params))
 
     def routes(self) -> list[web.RouteDef]:
         return [
