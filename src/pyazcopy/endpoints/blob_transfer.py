@@ -1,0 +1,377 @@
+"""Blob storage's data path for transfers: list, HEAD, Put Blob, Put Block, Put Block List, ranged GET.
+
+A lean REST client on azure-core's pipeline (DESIGN.md allows it on the hot path): the credential is an azure-core
+``TokenCredential`` (sent through ``BearerTokenCredentialPolicy``), a SAS already in the URL, or nothing (public).
+Retries are the engine's job, so every failure is raised at once: :class:`TransientStorageError` for what is worth
+retrying (408, 429, 500, 502, 503, 504, dropped connections), a :mod:`pyazcopy.errors` storage error otherwise.
+Buffers are sent as ``memoryview`` slices, so the engine can reuse them; downloads are streamed to a writer.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Iterator
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+from azure.core import PipelineClient
+from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy
+from azure.core.pipeline.transport import RequestsTransport
+from azure.core.rest import HttpRequest
+
+from pyazcopy.errors import (
+    AuthenticationFailedError,
+    PermissionMismatchError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    StorageServiceError,
+    UsageError,
+)
+
+API_VERSION = "2025-11-05"
+STORAGE_SCOPE = "https://storage.azure.com/.default"
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+LIST_PAGE_SIZE = 5000
+
+
+class TransientStorageError(StorageServiceError):
+    """A failure worth retrying: a throttling or server status, a timeout, or a dropped connection."""
+
+
+class BlobExistsError(ResourceExistsError):
+    """The destination blob exists and the copy was told not to overwrite it."""
+
+
+@dataclass(frozen=True)
+class BlobUrl:
+    """A blob URL split into its parts; ``sas`` is kept out of ``repr`` so it cannot reach a log."""
+
+    account_url: str  # https://acct.blob.core.windows.net or https://127.0.0.1:PORT/acct
+    container: str
+    path: str  # blob name or virtual directory, unquoted, may be ""
+    sas: str = field(default="", repr=False)
+
+    @property
+    def redacted(self) -> str:
+        base = f"{self.account_url}/{self.container}" + (f"/{self.path}" if self.path else "")
+        return base + ("?<SAS redacted>" if self.sas else "")
+
+    def with_sas(self, sas: str) -> "BlobUrl":
+        return BlobUrl(self.account_url, self.container, self.path, sas.lstrip("?"))
+
+
+def _path_style(host: str) -> bool:
+    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def is_blob_url(text: str) -> bool:
+    return text.startswith(("https://", "http://"))
+
+
+def parse_blob_url(url: str) -> BlobUrl:
+    """Both URL shapes: ``https://acct.blob.core.windows.net/c/p`` and path style ``https://127.0.0.1:P/acct/c/p``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise UsageError(f"{url!r} is not a storage URL; write it like https://account.blob.core.windows.net/container/path")
+    segments = parts.path.lstrip("/").split("/", 2 if _path_style(parts.netloc) else 1)
+    if _path_style(parts.netloc):
+        account = segments[0]
+        rest = segments[1:]
+        account_url = f"{parts.scheme}://{parts.netloc}/{account}"
+    else:
+        rest = segments
+        account_url = f"{parts.scheme}://{parts.netloc}"
+    container = unquote(rest[0]) if rest and rest[0] else ""
+    path = unquote(rest[1]) if len(rest) > 1 else ""
+    return BlobUrl(account_url, container, path, parts.query)
+
+
+@dataclass(frozen=True)
+class RemoteBlob:
+    relative_path: str  # relative to the listing prefix
+    name: str  # full blob name in the container
+    size: int
+    last_modified: float  # seconds since the epoch
+    content_md5: bytes = b""
+    blob_type: str = "BlockBlob"
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class BlobHeaders:
+    """What a new blob carries besides its bytes."""
+
+    blob_type: str = "BlockBlob"
+    content_type: str = ""
+    content_encoding: str = ""
+    content_language: str = ""
+    content_disposition: str = ""
+    cache_control: str = ""
+    content_md5: bytes = b""
+    metadata: tuple[tuple[str, str], ...] = ()
+    tier: str = ""
+
+    def as_http(self) -> dict[str, str]:
+        headers = {}
+        for key, value in (
+            ("x-ms-blob-content-type", self.content_type),
+            ("x-ms-blob-content-encoding", self.content_encoding),
+            ("x-ms-blob-content-language", self.content_language),
+            ("x-ms-blob-content-disposition", self.content_disposition),
+            ("x-ms-blob-cache-control", self.cache_control),
+            ("x-ms-access-tier", self.tier),
+        ):
+            if value:
+                headers[key] = value
+        if self.content_md5:
+            headers["x-ms-blob-content-md5"] = base64.b64encode(self.content_md5).decode("ascii")
+        for key, value in self.metadata:
+            headers[f"x-ms-meta-{key}"] = value
+        return headers
+
+
+def _http_time(text: str | None) -> float:
+    return parsedate_to_datetime(text).timestamp() if text else 0.0
+
+
+class BlobTransferClient:
+    """One container's data path, shared by every worker thread (one connection pool of ``pool_size``)."""
+
+    def __init__(self, url: BlobUrl, credential: Any = None, pool_size: int = 32, connection_verify: Any = True,
+                 read_timeout: float = 120.0) -> None:
+        self.url = url
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        self._session = session
+        transport = RequestsTransport(session=session, session_owner=False, connection_timeout=30, read_timeout=read_timeout,
+                                      connection_data_block_size=1024 * 1024)
+        policies: list[Any] = [HeadersPolicy({"x-ms-version": API_VERSION})]
+        if credential is not None and hasattr(credential, "get_token"):
+            if not url.account_url.startswith("https://"):
+                raise UsageError(f"{url.redacted}: OAuth tokens are only sent over https; use an https URL")
+            policies.append(BearerTokenCredentialPolicy(credential, STORAGE_SCOPE))
+        self._client = PipelineClient(url.account_url, policies=policies, transport=transport)
+        self._verify = connection_verify
+
+    def close(self) -> None:
+        self._client.close()
+        self._session.close()
+
+    # --- URLs ---------------------------------------------------------------------------------------------------
+    def _container_url(self, query: str) -> str:
+        return self._join(f"{self.url.account_url}/{quote(self.url.container, safe='')}", query)
+
+    def blob_url(self, name: str, query: str = "") -> str:
+        return self._join(f"{self.url.account_url}/{quote(self.url.container, safe='')}/{quote(name, safe='/~')}", query)
+
+    def _join(self, base: str, query: str) -> str:
+        parts = [p for p in (query, self.url.sas) if p]
+        return base + ("?" + "&".join(parts) if parts else "")
+
+    def redacted_blob(self, name: str) -> str:
+        return f"{self.url.account_url}/{self.url.container}/{name}"
+
+    # --- sending ------------------------------------------------------------------------------------------------
+    def _send(self, method: str, url: str, operation: str, target: str, headers: dict[str, str] | None = None,
+              content: Any = None, stream: bool = False, ok: tuple[int, ...] = (200, 201, 202, 206)):
+        request_headers = {"x-ms-client-request-id": str(uuid.uuid4())}
+        if headers:
+            request_headers.update(headers)
+        request = HttpRequest(method, url, headers=request_headers, content=content)
+        try:
+            response = self._client.send_request(request, stream=stream, connection_verify=self._verify)
+        except (ServiceRequestError, ServiceResponseError) as error:
+            raise TransientStorageError(f"{operation} {target}: connection failed ({type(error).__name__}); it will be retried") from None
+        except AzureError as error:
+            raise TransientStorageError(f"{operation} {target}: {type(error).__name__}") from None
+        if response.status_code in ok:
+            return response
+        try:
+            body = response.read() if method != "HEAD" else b""
+        except Exception:  # noqa: BLE001 - the body of an error is best effort
+            body = b""
+        response.close()
+        raise storage_error(operation, target, response.status_code, response.headers.get("x-ms-error-code"), body)
+
+    # --- container ----------------------------------------------------------------------------------------------
+    def create_container_if_missing(self) -> bool:
+        """Create the container; False when it was already there (AzCopy creates a missing destination container)."""
+        try:
+            self._send("PUT", self._container_url("restype=container"), "create container", self.url.redacted)
+            return True
+        except ResourceExistsError:
+            return False
+        except (PermissionMismatchError, AuthenticationFailedError):
+            # a SAS for one container, or a role on the container only, may not allow creating it: go on and let the
+            # first write say what is missing
+            return False
+
+    def list_blobs(self, prefix: str, recursive: bool = True) -> Iterator[RemoteBlob]:
+        """Stream the blobs under ``prefix`` page by page (5,000 a page); ``relative_path`` drops the prefix."""
+        marker = ""
+        while True:
+            query = f"restype=container&comp=list&maxresults={LIST_PAGE_SIZE}"
+            if prefix:
+                query += "&prefix=" + quote(prefix, safe="")
+            if not recursive:
+                query += "&delimiter=%2F"
+            if marker:
+                query += "&marker=" + quote(marker, safe="")
+            response = self._send("GET", self._container_url(query), "list blobs", self.url.redacted)
+            root = ET.fromstring(response.read())
+            response.close()
+            for blob in root.iterfind("Blobs/Blob"):
+                name_el = blob.find("Name")
+                name = name_el.text or ""
+                if name_el.get("Encoded") == "true":
+                    name = unquote(name)
+                props = blob.find("Properties")
+                size = int(props.findtext("Content-Length") or 0)
+                md5 = props.findtext("Content-MD5") or ""
+                meta = blob.find("Metadata")
+                if size == 0 and meta is not None and (meta.findtext("hdi_isfolder") or "").lower() == "true":
+                    continue  # a folder marker of Data Lake, not a file
+                yield RemoteBlob(
+                    relative_path=name[len(prefix):],
+                    name=name,
+                    size=size,
+                    last_modified=_http_time(props.findtext("Last-Modified")),
+                    content_md5=base64.b64decode(md5) if md5 else b"",
+                    blob_type=props.findtext("BlobType") or "BlockBlob",
+                    content_type=props.findtext("Content-Type") or "",
+                )
+            marker = root.findtext("NextMarker") or ""
+            if not marker:
+                return
+
+    # --- one blob -----------------------------------------------------------------------------------------------
+    def get_properties(self, name: str) -> RemoteBlob | None:
+        try:
+            response = self._send("HEAD", self.blob_url(name), "get properties of", self.redacted_blob(name))
+        except ResourceNotFoundError:
+            return None
+        h = response.headers
+        md5 = h.get("Content-MD5") or ""
+        response.close()
+        return RemoteBlob(name.rsplit("/", 1)[-1], name, int(h.get("Content-Length") or 0), _http_time(h.get("Last-Modified")),
+                          base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "")
+
+    def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True) -> None:
+        http = headers.as_http()
+        http.update({"x-ms-blob-type": "BlockBlob", "Content-Length": str(len(data))})
+        if not overwrite:
+            http["If-None-Match"] = "*"
+        self._write("PUT", self.blob_url(name), "upload", name, http, data)
+
+    def stage_block(self, name: str, block_id: str, data: memoryview | bytes) -> None:
+        query = "comp=block&blockid=" + quote(block_id, safe="")
+        self._write("PUT", self.blob_url(name, query), "upload block to", name, {"Content-Length": str(len(data))}, data)
+
+    def commit_block_list(self, name: str, block_ids: list[str], headers: BlobHeaders, overwrite: bool = True) -> None:
+        body = ('<?xml version="1.0" encoding="utf-8"?><BlockList>'
+                + "".join(f"<Latest>{b}</Latest>" for b in block_ids) + "</BlockList>").encode("ascii")
+        http = headers.as_http()
+        http.update({"Content-Type": "application/xml", "Content-Length": str(len(body))})
+        if not overwrite:
+            http["If-None-Match"] = "*"
+        self._write("PUT", self.blob_url(name, "comp=blocklist"), "commit blocks of", name, http, body)
+
+    def uncommitted_blocks(self, name: str) -> dict[str, int]:
+        """The staged, not yet committed blocks of a blob (id -> size); empty when the blob has none."""
+        try:
+            response = self._send("GET", self.blob_url(name, "comp=blocklist&blocklisttype=uncommitted"), "get block list of",
+                                  self.redacted_blob(name))
+        except ResourceNotFoundError:
+            return {}
+        root = ET.fromstring(response.read())
+        response.close()
+        return {b.findtext("Name") or "": int(b.findtext("Size") or 0) for b in root.iterfind("UncommittedBlocks/Block")}
+
+    def create_special_blob(self, name: str, blob_type: str, size: int, headers: BlobHeaders) -> None:
+        """Create an empty Page Blob of ``size`` bytes or an Append Blob, to be filled by :meth:`write_pages`/`append`."""
+        http = headers.as_http()
+        http.update({"x-ms-blob-type": blob_type, "Content-Length": "0"})
+        if blob_type == "PageBlob":
+            http["x-ms-blob-content-length"] = str(size)
+        self._write("PUT", self.blob_url(name), "create", name, http, b"")
+
+    def write_pages(self, name: str, offset: int, data: memoryview | bytes) -> None:
+        http = {"x-ms-page-write": "update", "x-ms-range": f"bytes={offset}-{offset + len(data) - 1}", "Content-Length": str(len(data))}
+        self._write("PUT", self.blob_url(name, "comp=page"), "write pages of", name, http, data)
+
+    def append_block(self, name: str, offset: int, data: memoryview | bytes) -> None:
+        http = {"x-ms-blob-condition-appendpos": str(offset), "Content-Length": str(len(data))}
+        self._write("PUT", self.blob_url(name, "comp=appendblock"), "append to", name, http, data)
+
+    def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data) -> None:
+        try:
+            response = self._send(method, url, operation, self.redacted_blob(name), headers, data)
+        except ResourceExistsError as error:
+            raise BlobExistsError(f"{self.redacted_blob(name)} already exists and --overwrite is false", error.status, error.error_code) from None
+        except StorageServiceError as error:
+            if error.status == 412 and headers.get("If-None-Match") == "*":
+                raise BlobExistsError(f"{self.redacted_blob(name)} already exists and --overwrite is false", 412, error.error_code) from None
+            raise
+        response.read()
+        response.close()
+
+    def download_range(self, name: str, offset: int, length: int, writer) -> int:
+        """Stream ``length`` bytes from ``offset`` into ``writer.write``; returns the bytes written."""
+        headers = {"x-ms-range": f"bytes={offset}-{offset + length - 1}"} if length else {}
+        response = self._send("GET", self.blob_url(name), "download", self.redacted_blob(name), headers, stream=True)
+        written = 0
+        try:
+            for piece in response.iter_bytes():
+                writer.write(piece)
+                written += len(piece)
+        except (ServiceRequestError, ServiceResponseError, requests.RequestException, ConnectionError) as error:
+            raise TransientStorageError(f"download {self.redacted_blob(name)}: connection dropped ({type(error).__name__})") from None
+        except AzureError as error:
+            raise TransientStorageError(f"download {self.redacted_blob(name)}: {type(error).__name__}") from None
+        finally:
+            response.close()
+        if written != length and length:
+            raise TransientStorageError(f"download {self.redacted_blob(name)}: got {written} of {length} bytes")
+        return written
+
+
+def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes) -> StorageServiceError:
+    """One place that maps an HTTP status and ``x-ms-error-code`` onto the error tree."""
+    message = ""
+    if body:
+        try:
+            message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
+        except ET.ParseError:
+            message = ""
+    text = f"{operation} {target} failed: {status} {code or ''}".rstrip() + (f" ({message})" if message else "")
+    if status in RETRYABLE_STATUS:
+        return TransientStorageError(text, status, code)
+    if status == 403 and code == "AuthorizationPermissionMismatch":
+        return PermissionMismatchError(
+            text + ". Your identity lacks a role that allows this: reading needs Storage Blob Data Reader, writing needs "
+            "Storage Blob Data Contributor (or Owner); a new role assignment can take up to five minutes to apply",
+            status, code)
+    if status in (401, 403):
+        return AuthenticationFailedError(
+            text + ". The credential was not accepted: check the SAS (expiry, permissions) or sign in again with `pyazcopy login`",
+            status, code)
+    if status == 404:
+        return ResourceNotFoundError(text + ". Check the container and path", status, code)
+    if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
+        return ResourceExistsError(text, status, code)
+    return StorageServiceError(text, status, code)

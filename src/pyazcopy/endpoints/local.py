@@ -1,0 +1,256 @@
+"""The local file system as a transfer endpoint: streaming enumeration, positional reads and writes, safe paths.
+
+Enumeration is a generator over ``os.scandir`` with an explicit stack of open directory iterators, so memory grows
+with the depth of the tree, never with the number of files.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+from pyazcopy.errors import PyAzCopyError
+
+WILDCARDS = "*?["
+
+
+class LocalPathError(PyAzCopyError):
+    """A local path is missing, unreadable or not writable; the message names it and what to do."""
+
+
+class UnsafeBlobNameError(PyAzCopyError):
+    """A blob name would land outside the download destination (``../``, an absolute path, a backslash)."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    relative_path: str  # '/'-separated, relative to the enumeration root
+    path: str  # absolute path on disk
+    size: int
+    last_modified: float  # st_mtime
+
+
+def has_wildcard(text: str) -> bool:
+    return any(c in text for c in WILDCARDS)
+
+
+def _entry(path: str, relative: str, st: os.stat_result) -> LocalFile:
+    return LocalFile(relative, path, st.st_size, st.st_mtime)
+
+
+def walk_local(
+    source: str, recursive: bool, follow_symlinks: bool = False, on_skip: Callable[[str, str], None] | None = None
+) -> Iterator[LocalFile]:
+    """Every file under ``source`` (a file, a directory, or a path whose last part has wildcards).
+
+    Relative paths are relative to the directory named by ``source`` (or to the wildcard's parent directory).
+    Symbolic links are skipped unless ``follow_symlinks`` (AzCopy's default). ``on_skip(path, reason)`` hears about
+    what was left out.
+    """
+    skip = on_skip or (lambda path, reason: None)
+    source_path = os.path.abspath(os.path.expanduser(source))
+    parent, last = os.path.split(source_path)
+    if has_wildcard(last) and not os.path.exists(source_path):
+        try:
+            names = sorted(os.listdir(parent))
+        except OSError as error:
+            raise LocalPathError(f"cannot read the source directory {parent}: {error.strerror}; check that it exists and is readable") from None
+        for name in names:
+            if not fnmatch.fnmatchcase(name, last):
+                continue
+            full = os.path.join(parent, name)
+            yield from _walk_entry(full, name, recursive, follow_symlinks, skip, top=False)
+        return
+    try:
+        st = os.stat(source_path) if follow_symlinks else os.lstat(source_path)
+    except FileNotFoundError:
+        raise LocalPathError(f"cannot find the source {source_path}: check the path (no such file or directory)") from None
+    except OSError as error:
+        raise LocalPathError(f"cannot read the source {source_path}: {error.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        st = os.stat(source_path)  # a link named on the command line is followed, as AzCopy does
+    if stat.S_ISDIR(st.st_mode):
+        if not recursive:
+            raise LocalPathError(
+                f"{source_path} is a directory: add --recursive to copy it, or name a file or a wildcard like {source_path}/*"
+            )
+        yield from _walk_dir(source_path, "", follow_symlinks, skip)
+    else:
+        yield _entry(source_path, os.path.basename(source_path), st)
+
+
+def _walk_entry(full: str, relative: str, recursive: bool, follow: bool, skip, top: bool) -> Iterator[LocalFile]:
+    try:
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            if not follow:
+                skip(full, "symbolic link (use --follow-symlinks to follow it)")
+                return
+            st = os.stat(full)
+    except OSError as error:
+        skip(full, error.strerror or str(error))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        if recursive:
+            yield from _walk_dir(full, relative, follow, skip)
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield _entry(full, relative, st)
+    else:
+        skip(full, "not a regular file")
+
+
+def _walk_dir(root: str, root_relative: str, follow: bool, skip) -> Iterator[LocalFile]:
+    seen_dirs: set[tuple[int, int]] = set()  # only the directories on the current path (loop detection)
+    stack: list[tuple[Iterator[os.DirEntry], str, tuple[int, int]]] = []
+
+    def push(path: str, relative: str) -> None:
+        try:
+            st = os.stat(path)
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                skip(path, "directory loop through a symbolic link")
+                return
+            iterator = os.scandir(path)
+        except OSError as error:
+            skip(path, f"cannot read directory: {error.strerror or error}")
+            return
+        seen_dirs.add(key)
+        stack.append((iterator, relative, key))
+
+    push(root, root_relative)
+    while stack:
+        iterator, relative, key = stack[-1]
+        try:
+            entry = next(iterator)
+        except StopIteration:
+            iterator.close()  # type: ignore[attr-defined]
+            seen_dirs.discard(key)
+            stack.pop()
+            continue
+        except OSError as error:
+            skip(os.path.join(root, relative), f"cannot read directory: {error.strerror or error}")
+            stack.pop()
+            continue
+        child_relative = f"{relative}/{entry.name}" if relative else entry.name
+        try:
+            is_link = entry.is_symlink()
+            if is_link and not follow:
+                skip(entry.path, "symbolic link (use --follow-symlinks to follow it)")
+                continue
+            if entry.is_dir(follow_symlinks=follow):
+                push(entry.path, child_relative)
+                continue
+            if entry.is_file(follow_symlinks=follow):
+                yield _entry(entry.path, child_relative, entry.stat(follow_symlinks=follow))
+            else:
+                skip(entry.path, "not a regular file")
+        except OSError as error:
+            skip(entry.path, error.strerror or str(error))
+
+
+# --- downloads: where a blob lands ----------------------------------------------------------------------------
+def safe_relative_path(name: str) -> str:
+    """Check a blob's relative name before it becomes a local path; returns it, or raises UnsafeBlobNameError."""
+    if "\\" in name:
+        raise UnsafeBlobNameError(f"blob name {name!r} contains a backslash and could land outside the destination; it was not downloaded")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise UnsafeBlobNameError(f"blob name {name!r} is an absolute path; it was not downloaded")
+    parts = PurePosixPath(name).parts
+    if not parts or any(part in ("..", ".") for part in name.split("/")) or "\x00" in name:
+        raise UnsafeBlobNameError(f"blob name {name!r} would escape the destination (it has '..' or '.' parts); it was not downloaded")
+    return name
+
+
+def local_target(root: str, relative: str) -> str:
+    """``root/relative`` after the safety checks, and a last check that the result stays under ``root``."""
+    safe = safe_relative_path(relative)
+    root_abs = os.path.abspath(root)
+    target = os.path.abspath(os.path.join(root_abs, *safe.split("/")))
+    if os.path.commonpath([root_abs, target]) != root_abs:
+        raise UnsafeBlobNameError(f"blob name {relative!r} would escape the destination; it was not downloaded")
+    return target
+
+
+def temp_download_path(target: str, job_id: str) -> str:
+    """The name a download is written to until it is complete and verified (AzCopy's ``.azDownload-`` prefix)."""
+    directory, name = os.path.split(target)
+    return os.path.join(directory, f".azDownload-{job_id[:8]}-{name}"[:255])
+
+
+def open_for_positional_write(path: str, size: int, keep: bool) -> int:
+    """Open (creating parents) the temp file of a download; ``keep`` keeps existing bytes for a resumed download."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (0 if keep else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, 0o644)
+        if os.fstat(fd).st_size != size:
+            os.ftruncate(fd, size)
+    except OSError as error:
+        raise LocalPathError(_write_error_message(path, error)) from None
+    return fd
+
+
+def _write_error_message(path: str, error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return f"the disk holding {path} is full: free space or choose another destination, then resume the job"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {path}: permission denied; choose a destination you can write to"
+    return f"cannot write {path}: {error.strerror or error}"
+
+
+class PositionalWriter:
+    """A file-like ``write`` that puts bytes at a fixed offset of an open file and moves on (for ranged GETs)."""
+
+    def __init__(self, fd: int, offset: int, path: str) -> None:
+        self.fd, self.offset, self.path, self.written = fd, offset, path, 0
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.pwrite(self.fd, view, self.offset)
+            except OSError as error:
+                raise LocalPathError(_write_error_message(self.path, error)) from None
+            view = view[n:]
+            self.offset += n
+            self.written += n
+        return len(data)
+
+
+def finish_download(temp: str, target: str, last_modified: float | None) -> None:
+    """Rename the complete temp file to its final name (and set its time when asked)."""
+    if last_modified is not None:
+        os.utime(temp, (last_modified, last_modified))
+    try:
+        os.replace(temp, target)
+    except OSError as error:
+        raise LocalPathError(_write_error_message(target, error)) from None
+
+
+def read_into(fd: int, buffer: memoryview, offset: int, path: str) -> int:
+    """Fill ``buffer`` from ``offset`` of an open file; returns how many bytes were read."""
+    total = 0
+    while total < len(buffer):
+        try:
+            n = os.preadv(fd, [buffer[total:]], offset + total)
+        except OSError as error:
+            raise LocalPathError(f"cannot read {path}: {error.strerror or error}") from None
+        if n == 0:
+            break
+        total += n
+    return total
+
+
+def open_for_read(path: str) -> int:
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise LocalPathError(f"{path} disappeared before it could be read") from None
+    except OSError as error:
+        raise LocalPathError(f"cannot read {path}: {error.strerror or error}; check its permissions") from None

@@ -1,0 +1,286 @@
+"""The job plan: one sqlite database (WAL) per job under ``AZCOPY_JOB_PLAN_LOCATION``.
+
+One row per transfer (written in parts of 10,000, one transaction each, as AzCopy writes plan parts) and one row
+per staged block or downloaded range, so a resumed job skips finished files and continues inside a large file.
+No SAS, token or secret is ever stored: URLs are kept without their query string, and ``jobs resume`` takes
+``--source-sas``/``--destination-sas`` again, as AzCopy does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pyazcopy.errors import PyAzCopyError
+
+SCHEMA_VERSION = 1
+PART_SIZE = 10_000
+SUFFIX = ".plan.sqlite"
+
+PENDING, STARTED, DONE, FAILED, SKIPPED = 0, 1, 2, 3, 4
+STATUS_NAMES = {PENDING: "NotStarted", STARTED: "Started", DONE: "Success", FAILED: "Failed", SKIPPED: "Skipped"}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transfers (
+    id INTEGER PRIMARY KEY,
+    part INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    status INTEGER NOT NULL DEFAULT 0,
+    block_size INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    md5 BLOB NOT NULL DEFAULT x''
+);
+CREATE INDEX IF NOT EXISTS transfers_by_part ON transfers (part, status);
+CREATE TABLE IF NOT EXISTS chunks (
+    transfer_id INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    PRIMARY KEY (transfer_id, idx)
+) WITHOUT ROWID;
+"""
+
+
+class JobNotFoundError(PyAzCopyError):
+    """No plan file for the job id; ``jobs list`` shows the jobs there are."""
+
+
+class PlanVersionError(PyAzCopyError):
+    """The plan was written by a newer or older pyazcopy with another schema."""
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    id: int
+    source: str
+    destination: str
+    size: int
+    mtime: float
+    status: int
+    block_size: int
+    md5: bytes = b""
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    job_id: str
+    created: float
+    command: str
+    status: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    total_bytes: int = 0
+    done_bytes: int = 0
+
+
+def plan_path(plan_dir: Path, job_id: str) -> Path:
+    return Path(plan_dir) / f"{job_id}{SUFFIX}"
+
+
+class JobPlan:
+    """A job's plan; safe to use from many threads (one writer connection behind a lock)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._lock = threading.Lock()
+
+    # --- opening ------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process; WAL keeps it consistent
+        return db
+
+    @classmethod
+    def create(cls, plan_dir: Path, job_id: str, meta: dict[str, object]) -> "JobPlan":
+        Path(plan_dir).mkdir(parents=True, exist_ok=True)
+        path = plan_path(plan_dir, job_id)
+        db = cls._connect(path)
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            pass
+        db.executescript(_SCHEMA)
+        plan = cls(path, db)
+        values = {"schema_version": SCHEMA_VERSION, "job_id": job_id, "created": time.time(), "status": "InProgress", **meta}
+        with plan._lock:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
+            db.execute("COMMIT")
+        return plan
+
+    @classmethod
+    def open(cls, plan_dir: Path, job_id: str) -> "JobPlan":
+        path = plan_path(plan_dir, job_id)
+        if not path.exists():
+            raise JobNotFoundError(f"no job with id {job_id} in {plan_dir}; run `pyazcopy jobs list` to see the jobs there are")
+        plan = cls(path, cls._connect(path))
+        version = plan.meta().get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise PlanVersionError(f"the plan of job {job_id} has schema version {version}, this pyazcopy reads {SCHEMA_VERSION}; run the job again with `copy`")
+        return plan
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- meta ---------------------------------------------------------------------------------------------------
+    def meta(self) -> dict[str, object]:
+        with self._lock:
+            return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def set_meta(self, **values: object) -> None:
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
+
+    # --- transfers ----------------------------------------------------------------------------------------------
+    def add_transfers(self, transfers: Iterable[tuple[str, str, int, float, bytes]]) -> Counts:
+        """Append (source, destination, size, mtime, source md5) rows in parts of 10,000, one transaction per part."""
+        count = total_bytes = 0
+        batch: list[tuple[int, int, str, str, int, float, bytes]] = []
+
+        def flush() -> None:
+            with self._lock:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT INTO transfers (id, part, source, destination, size, mtime, md5) VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+                self._db.execute("COMMIT")
+            batch.clear()
+
+        for source, destination, size, mtime, md5 in transfers:
+            batch.append((count, count // PART_SIZE, source, destination, size, mtime, md5))
+            count += 1
+            total_bytes += size
+            if len(batch) >= PART_SIZE:
+                flush()
+        if batch:
+            flush()
+        self.set_meta(parts=-(-count // PART_SIZE), planned=True)
+        return Counts(total=count, total_bytes=total_bytes)
+
+    def parts(self) -> int:
+        return int(self.meta().get("parts") or 0)
+
+    def unfinished(self) -> Iterator[TransferRow]:
+        """The transfers still to do (not started, started, failed), part by part: at most 10,000 rows in memory."""
+        for part in range(self.parts()):
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT id, source, destination, size, mtime, status, block_size, md5 FROM transfers"
+                    " WHERE part = ? AND status IN (?, ?, ?) ORDER BY id", (part, PENDING, STARTED, FAILED)).fetchall()
+            for row in rows:
+                yield TransferRow(*row)
+
+    def all_transfers(self, status: int | None = None) -> Iterator[TransferRow]:
+        for part in range(self.parts()):
+            query = "SELECT id, source, destination, size, mtime, status, block_size, md5 FROM transfers WHERE part = ?"
+            args: tuple = (part,)
+            if status is not None:
+                query += " AND status = ?"
+                args += (status,)
+            with self._lock:
+                rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+            for row in rows:
+                yield TransferRow(*row)
+
+    def mark(self, transfer_id: int, status: int, error: str = "", block_size: int | None = None) -> None:
+        with self._lock:
+            if block_size is None:
+                self._db.execute("UPDATE transfers SET status = ?, error = ? WHERE id = ?", (status, error, transfer_id))
+            else:
+                self._db.execute("UPDATE transfers SET status = ?, error = ?, block_size = ? WHERE id = ?", (status, error, block_size, transfer_id))
+
+    def error_of(self, transfer_id: int) -> str:
+        with self._lock:
+            row = self._db.execute("SELECT error FROM transfers WHERE id = ?", (transfer_id,)).fetchone()
+        return row[0] if row else ""
+
+    # --- chunks -------------------------------------------------------------------------------------------------
+    def chunk_done(self, transfer_id: int, index: int, length: int) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)", (transfer_id, index, length))
+
+    def chunks_done(self, transfer_id: int) -> dict[int, int]:
+        with self._lock:
+            return dict(self._db.execute("SELECT idx, length FROM chunks WHERE transfer_id = ?", (transfer_id,)))
+
+    def clear_chunks(self, transfer_id: int) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM chunks WHERE transfer_id = ?", (transfer_id,))
+
+    def chunk_bytes_done(self) -> int:
+        """Bytes in staged/downloaded chunks of transfers not yet finished (progress inside large files)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(c.length), 0) FROM chunks c JOIN transfers t ON t.id = c.transfer_id WHERE t.status != ?", (DONE,)).fetchone()
+        return int(row[0])
+
+    # --- statistics ---------------------------------------------------------------------------------------------
+    def counts(self) -> Counts:
+        with self._lock:
+            rows = self._db.execute("SELECT status, COUNT(*), COALESCE(SUM(size), 0) FROM transfers GROUP BY status").fetchall()
+        by = {status: (n, size) for status, n, size in rows}
+        return Counts(
+            total=sum(n for n, _ in by.values()),
+            done=by.get(DONE, (0, 0))[0],
+            failed=by.get(FAILED, (0, 0))[0],
+            skipped=by.get(SKIPPED, (0, 0))[0],
+            total_bytes=sum(s for _, s in by.values()),
+            done_bytes=by.get(DONE, (0, 0))[1],
+        )
+
+    def failed_transfers(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        with self._lock:
+            return self._db.execute("SELECT source, destination, error FROM transfers WHERE status = ? ORDER BY id LIMIT ?", (FAILED, limit)).fetchall()
+
+
+# --- the plan directory ---------------------------------------------------------------------------------------
+def list_jobs(plan_dir: Path) -> list[JobInfo]:
+    """Every job with a plan in ``plan_dir``, newest first."""
+    jobs = []
+    directory = Path(plan_dir)
+    if not directory.is_dir():
+        return []
+    for path in directory.glob(f"*{SUFFIX}"):
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+            db.close()
+        except sqlite3.Error:
+            continue
+        jobs.append(JobInfo(str(meta.get("job_id", path.name[: -len(SUFFIX)])), float(meta.get("created") or 0),
+                            str(meta.get("command") or ""), str(meta.get("status") or ""), str(path)))
+    return sorted(jobs, key=lambda job: job.created, reverse=True)
+
+
+def remove_job(plan_dir: Path, job_id: str) -> None:
+    path = plan_path(plan_dir, job_id)
+    if not path.exists():
+        raise JobNotFoundError(f"no job with id {job_id} in {plan_dir}; run `pyazcopy jobs list` to see the jobs there are")
+    for extra in ("", "-wal", "-shm"):
+        Path(str(path) + extra).unlink(missing_ok=True)
+
+
+def clean_jobs(plan_dir: Path) -> int:
+    removed = 0
+    for job in list_jobs(plan_dir):
+        remove_job(plan_dir, job.job_id)
+        removed += 1
+    return removed

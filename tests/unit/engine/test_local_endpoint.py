@@ -1,0 +1,60 @@
+"""Local enumeration streams; blob names that would escape the destination are refused."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pyazcopy.endpoints.local import LocalPathError, UnsafeBlobNameError, local_target, safe_relative_path, temp_download_path, walk_local
+
+
+def make(tmp_path, *names):
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(name.encode())
+
+
+def test_walk_directory_file_and_wildcard(tmp_path):
+    make(tmp_path, "a.txt", "d/b.txt", "d/e/c.bin", "d/ü %.txt")
+    assert sorted(f.relative_path for f in walk_local(str(tmp_path / "d"), True)) == ["b.txt", "e/c.bin", "ü %.txt"]
+    assert [f.relative_path for f in walk_local(str(tmp_path / "a.txt"), False)] == ["a.txt"]
+    assert sorted(f.relative_path for f in walk_local(str(tmp_path / "d" / "*"), False)) == ["b.txt", "ü %.txt"]
+    assert sorted(f.relative_path for f in walk_local(str(tmp_path / "d" / "*"), True)) == ["b.txt", "e/c.bin", "ü %.txt"]
+    with pytest.raises(LocalPathError, match="--recursive"):
+        list(walk_local(str(tmp_path / "d"), False))
+    with pytest.raises(LocalPathError, match="cannot find"):
+        list(walk_local(str(tmp_path / "missing"), True))
+
+
+def test_symlinks_are_skipped_unless_followed_and_loops_are_caught(tmp_path):
+    make(tmp_path, "d/real.txt")
+    os.symlink(tmp_path / "d" / "real.txt", tmp_path / "d" / "link.txt")
+    os.symlink(tmp_path / "d", tmp_path / "d" / "loop")
+    skipped = []
+    assert [f.relative_path for f in walk_local(str(tmp_path / "d"), True, on_skip=lambda p, r: skipped.append(p))] == ["real.txt"]
+    assert len(skipped) == 2
+    followed = sorted(f.relative_path for f in walk_local(str(tmp_path / "d"), True, follow_symlinks=True, on_skip=lambda p, r: None))
+    assert followed == ["link.txt", "real.txt"]
+
+
+def test_walk_is_a_generator_that_does_not_hold_the_tree(tmp_path):
+    for i in range(50):
+        make(tmp_path, f"d{i % 5}/f{i}")
+    walker = walk_local(str(tmp_path), True)
+    first = next(walker)
+    assert first.size > 0
+    assert len(list(walker)) == 49
+
+
+@pytest.mark.parametrize("name", ["../x", "a/../../x", "/etc/passwd", "a\\..\\x", "C:/x", "a/./b", "", "a//b/.."])
+def test_escaping_blob_names_are_refused(tmp_path, name):
+    with pytest.raises(UnsafeBlobNameError):
+        local_target(str(tmp_path), name)
+
+
+def test_safe_names_land_under_the_root(tmp_path):
+    assert local_target(str(tmp_path), "a/b c/ü%.txt") == str(tmp_path / "a" / "b c" / "ü%.txt")
+    assert safe_relative_path("x..y/z") == "x..y/z"
+    assert os.path.basename(temp_download_path("/d/file.bin", "1234567890")).startswith(".azDownload-12345678-")

@@ -1,0 +1,59 @@
+"""The sqlite job plan: parts of 10,000, statuses, chunks, resume bookkeeping, no secrets."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from pyazcopy.engine.plan import DONE, FAILED, PART_SIZE, SKIPPED, STARTED, JobNotFoundError, JobPlan, clean_jobs, list_jobs, remove_job
+
+
+def rows(n: int):
+    for i in range(n):
+        yield (f"s/{i}", f"d/{i}", i, float(i), b"")
+
+
+def test_transfers_are_written_in_parts_and_read_back_part_by_part(tmp_path):
+    plan = JobPlan.create(tmp_path, "job1", {"command": "copy a b"})
+    counts = plan.add_transfers(rows(PART_SIZE * 2 + 5))
+    assert counts.total == PART_SIZE * 2 + 5
+    assert plan.parts() == 3
+    db = sqlite3.connect(plan.path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT COUNT(DISTINCT part) FROM transfers").fetchone()[0] == 3
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    seen = [r.id for r in plan.unfinished()]
+    assert seen == list(range(PART_SIZE * 2 + 5))
+
+
+def test_statuses_counts_and_chunks(tmp_path):
+    plan = JobPlan.create(tmp_path, "job2", {})
+    plan.add_transfers(rows(5))
+    plan.mark(0, DONE)
+    plan.mark(1, SKIPPED, "exists")
+    plan.mark(2, FAILED, "boom")
+    plan.mark(3, STARTED, block_size=8)
+    plan.chunk_done(3, 0, 8)
+    plan.chunk_done(3, 2, 8)
+    assert plan.chunks_done(3) == {0: 8, 2: 8}
+    assert plan.chunk_bytes_done() == 16
+    counts = plan.counts()
+    assert (counts.total, counts.done, counts.skipped, counts.failed, counts.done_bytes) == (5, 1, 1, 1, 0)
+    assert [r.id for r in plan.unfinished()] == [2, 3, 4]  # failed ones are tried again on resume
+    assert plan.failed_transfers() == [("s/2", "d/2", "boom")]
+    plan.close()
+    again = JobPlan.open(tmp_path, "job2")
+    assert next(r for r in again.unfinished() if r.id == 3).block_size == 8
+
+
+def test_jobs_list_remove_clean(tmp_path):
+    for job in ("a", "b"):
+        JobPlan.create(tmp_path, job, {"command": f"copy {job}"}).close()
+    assert sorted(j.job_id for j in list_jobs(tmp_path)) == ["a", "b"]
+    remove_job(tmp_path, "a")
+    with pytest.raises(JobNotFoundError, match="jobs list"):
+        JobPlan.open(tmp_path, "a")
+    assert clean_jobs(tmp_path) == 1
+    assert list_jobs(tmp_path) == []
+    assert list_jobs(tmp_path / "missing") == []
