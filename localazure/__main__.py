@@ -96,6 +96,22 @@ def command_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_workload_token(args: argparse.Namespace) -> int:
+    """Write a service-account token of the stack's Kubernetes-like issuer to a file, as AKS mounts it."""
+    if not (args.state_dir / ENV_FILE).exists():
+        return command_env(args)
+    env = read_env(args.state_dir)
+    status, body = _admin_call(env, "POST", "/workload/token", {"subject": args.subject, "audiences": args.audience or None, "lifetime_seconds": args.lifetime})
+    if status != 200:
+        print(f"localazure: could not mint a workload token: {body.get('error')}", file=sys.stderr)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(body["token"], encoding="utf-8")
+    args.output.chmod(0o600)
+    print(f"wrote a token for {body['subject']} (issuer {body['issuer']}) to {args.output}; set AZURE_FEDERATED_TOKEN_FILE={args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m localazure", description="A local stand-in for Microsoft Entra ID and Azure Storage, for development and tests.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--wait", type=float, default=60.0, help="without CODE: seconds to wait for a pending code")
     approve.add_argument("code", nargs="?", default=None, help="the user code the client printed (default: the newest pending code)")
     approve.set_defaults(handler=command_approve)
+
+    workload = commands.add_parser("workload-token", parents=[state], help="write a service-account token file for workload identity (AZURE_FEDERATED_TOKEN_FILE)")
+    workload.add_argument("--subject", default="system:serviceaccount:data:data-mover", help="the token's sub (default: the built-in config's federated credential)")
+    workload.add_argument("--audience", action="append", help="the token's aud, repeatable (default: api://AzureADTokenExchange)")
+    workload.add_argument("--lifetime", type=int, default=3600, help="seconds until the token expires (default: 3600)")
+    workload.add_argument("--output", type=Path, required=True, help="the file to write, e.g. /tmp/azure-identity-token")
+    workload.set_defaults(handler=command_workload_token)
     return parser
 
 

@@ -61,6 +61,19 @@ class CertificateSpec:
 
 
 @dataclass(frozen=True)
+class FederatedCredential:
+    """Trust in tokens of an external issuer (workload identity): Entra's federated identity credential.
+
+    ``issuer`` may start with ``{authority}``, which stands for the running emulator's https://127.0.0.1:PORT.
+    """
+
+    issuer: str
+    subject: str
+    audiences: tuple[str, ...] = ("api://AzureADTokenExchange",)
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class App:
     client_id: str
     display_name: str
@@ -71,6 +84,7 @@ class App:
     secrets: tuple[str, ...] = ()
     certificates: tuple[CertificateSpec, ...] = ()
     redirect_uris: tuple[str, ...] = ()
+    federated_credentials: tuple[FederatedCredential, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +255,7 @@ def _read_users(reader: _Reader, document: dict[str, Any], tenants: tuple[Tenant
 
 def _read_apps(reader: _Reader, document: dict[str, Any], tenants: tuple[Tenant, ...]) -> tuple[App, ...]:
     apps = []
-    allowed = {"client_id", "display_name", "object_id", "tenant", "public_client", "multi_tenant", "secrets", "certificates", "redirect_uris"}
+    allowed = {"client_id", "display_name", "object_id", "tenant", "public_client", "multi_tenant", "secrets", "certificates", "redirect_uris", "federated_credentials"}
     for index, raw in enumerate(reader.array(document, "apps")):
         where = f"apps[{index}]"
         table = reader.table(raw, where, allowed)
@@ -262,8 +276,11 @@ def _read_apps(reader: _Reader, document: dict[str, Any], tenants: tuple[Tenant,
             certificates.append(spec)
         public_client = reader.optional(table, "public_client", where, bool, False)
         secrets = reader.strings(table, "secrets", where)
-        if not public_client and not secrets and not certificates:
-            raise reader.fail(where, "a confidential app needs secrets or certificates (or set public_client = true)")
+        federated = _read_federated_credentials(reader, table, where)
+        if federated and public_client:
+            raise reader.fail(f"{where}.federated_credentials", "a public client cannot have federated credentials")
+        if not public_client and not secrets and not certificates and not federated:
+            raise reader.fail(where, "a confidential app needs secrets or certificates (or federated_credentials, or set public_client = true)")
         apps.append(
             App(
                 client_id=client_id,
@@ -275,10 +292,37 @@ def _read_apps(reader: _Reader, document: dict[str, Any], tenants: tuple[Tenant,
                 secrets=secrets,
                 certificates=tuple(certificates),
                 redirect_uris=reader.strings(table, "redirect_uris", where),
+                federated_credentials=federated,
             )
         )
     _unique(reader, "apps", [a.client_id for a in apps], "client_id")
     return tuple(apps)
+
+
+def _read_federated_credentials(reader: _Reader, app: dict[str, Any], where: str) -> tuple[FederatedCredential, ...]:
+    raw = app.get("federated_credentials", [])
+    if not isinstance(raw, list):
+        raise reader.fail(f"{where}.federated_credentials", "must be a list of {issuer = ..., subject = ..., audiences = [...]} tables")
+    credentials = []
+    for index, item in enumerate(raw):
+        item_where = f"{where}.federated_credentials[{index}]"
+        table = reader.table(item, item_where, {"name", "issuer", "subject", "audiences"})
+        issuer = reader.required(table, "issuer", item_where, str)
+        if not issuer.startswith(("https://", "{authority}/")):
+            raise reader.fail(f"{item_where}.issuer", f"must be an https:// URL or start with {{authority}}/ (the emulator's own), not {issuer!r}")
+        audiences = reader.strings(table, "audiences", item_where) if "audiences" in table else FederatedCredential.audiences
+        if not audiences:
+            raise reader.fail(f"{item_where}.audiences", "must name at least one audience (Entra's is api://AzureADTokenExchange)")
+        credentials.append(
+            FederatedCredential(
+                issuer=issuer,
+                subject=reader.required(table, "subject", item_where, str),
+                audiences=tuple(audiences),
+                name=reader.optional(table, "name", item_where, str, f"federated-{index}"),
+            )
+        )
+    _unique(reader, f"{where}.federated_credentials", [f"{c.issuer} {c.subject}" for c in credentials], "subject")
+    return tuple(credentials)
 
 
 def _read_managed_identities(reader: _Reader, document: dict[str, Any], tenants: tuple[Tenant, ...]) -> tuple[ManagedIdentity, ...]:

@@ -94,6 +94,13 @@ class LocalAzure:
     def token_stats(self) -> dict:
         return self.admin("GET", "/stats").json()
 
+    def write_workload_token(self, path: Path, subject: str, audiences: list[str] | None = None, lifetime_seconds: int = 3600) -> Path:
+        """Write a service-account token of localazure's Kubernetes-like issuer, as AKS mounts it (workload identity)."""
+        response = self.admin("POST", "/workload/token", {"subject": subject, "audiences": audiences, "lifetime_seconds": lifetime_seconds})
+        response.raise_for_status()
+        path.write_text(response.json()["token"], encoding="utf-8")
+        return path
+
     def shared_key_service(self):
         """A BlobServiceClient with the emulator's account key, for test set-up and clean-up only."""
         from azure.storage.blob import BlobServiceClient

@@ -14,7 +14,7 @@ from localazure import admin
 from localazure.azurite import AzuriteProcess
 from localazure.client_certs import load_app_certificates
 from localazure.config import Config
-from localazure.entra import discovery
+from localazure.entra import arm, discovery, msi, workload
 from localazure.entra.service import EntraService
 from localazure.entra.signin import SignInPages
 from localazure.entra.token_endpoint import TokenEndpoint
@@ -43,12 +43,14 @@ def entra_app(service: EntraService) -> web.Application:
     app.add_routes(discovery.routes(service))
     app.add_routes(TokenEndpoint(service).routes())
     app.add_routes(SignInPages(service).routes())
+    app.add_routes(arm.routes(service) + msi.routes(service) + workload.routes(service))
     return app
 
 
 def admin_app(service: EntraService) -> web.Application:
     app = web.Application()
     app.add_routes(admin.routes(service))
+    app.add_routes(workload.admin_routes(service))
     return app
 
 
@@ -119,6 +121,11 @@ class Stack:
             "LOCALAZURE_BLOB_DIRECT_URL": self._azurite.url,
             "LOCALAZURE_ADMIN_URL": f"https://127.0.0.1:{admin_port}",
             "LOCALAZURE_STATE_DIR": str(self.state_dir.resolve()),
+            # App Service-style managed identity and the workload identity issuer (docs/LOCALAZURE.md). Not exported
+            # as IDENTITY_ENDPOINT/IDENTITY_HEADER: those make every process believe it runs on App Service.
+            "LOCALAZURE_IDENTITY_ENDPOINT": authority + msi.PATH,
+            "LOCALAZURE_IDENTITY_HEADER": msi.identity_header(self.service),
+            "LOCALAZURE_WORKLOAD_ISSUER": workload.issuer_url(self.service),
             # What Azure's own clients read: pyazcopy (as AzCopy) and azure-identity.
             "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT": authority,
             "AZURE_AUTHORITY_HOST": authority,

@@ -30,4 +30,5 @@ if [ ! -x node_modules/.bin/azurite-blob ] || ! cmp -s package-lock.json node_mo
   echo "setup: installing Azurite (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+bash scripts/install-azure-cli.sh  # the real Azure CLI, in .cache/azure-cli-venv (reused; ~2 min the first time)
 echo "setup: done"

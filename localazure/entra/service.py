@@ -31,6 +31,7 @@ class EntraService:
     base_url: str  # https://127.0.0.1:PORT, no tenant
     client_certificates: dict[str, list[x509.Certificate]] = field(default_factory=dict)
     key: SigningKey = field(default_factory=SigningKey.generate)
+    workload_issuer_key: SigningKey = field(default_factory=SigningKey.generate)  # the Kubernetes-like issuer (workload.py)
     requests: Counter = field(default_factory=Counter)  # (grant_type, principal) -> count
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -15,6 +15,7 @@ from localazure.entra.discovery import error_response
 from localazure.entra.errors import EntraError
 from localazure.entra.service import EntraService
 from localazure.entra.tokens import resource_of, wants
+from localazure.entra.workload import is_federated_assertion, verify_federated_assertion
 
 DEVICE_CODE_GRANTS = ("urn:ietf:params:oauth:grant-type:device_code", "device_code")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -48,6 +49,9 @@ class TokenEndpoint:
             header = jwt.get_unverified_header(assertion)
         except jwt.PyJWTError as error:
             raise errors.invalid_client_assertion(f"The assertion is not a JWT: {error}.") from None
+        if is_federated_assertion(app, assertion):  # workload identity: a token of a trusted external issuer
+            verify_federated_assertion(self.service, app, assertion)
+            return
         certificate = self.service.certificate_for(app, header.get("x5t"), header.get("x5t#S256"))
         if certificate is None:
             raise errors.invalid_client_assertion(f"Key was not found. No certificate with that thumbprint is registered for app '{app.client_id}'.")
