@@ -16,6 +16,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from signin_steps import LoopbackRedirect
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -108,3 +110,11 @@ def new_page(browser) -> Iterator[Callable]:
 def page(new_page):
     """A page in a fresh browser context."""
     return new_page()
+
+
+@pytest.fixture
+def loopback() -> Iterator[LoopbackRedirect]:
+    """A native app's loopback redirect listener (http://localhost:PORT); shut down after the test."""
+    server = LoopbackRedirect()
+    yield server
+    server.close()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import http.server
 import json
 import queue
+import socket
 import threading
 from concurrent.futures import Future
+from urllib.parse import parse_qs, urlparse
 
 from azure.core.credentials import AccessToken
 
@@ -91,3 +94,46 @@ class StaticTokenCredential:
 
     def get_token(self, *scopes, **kwargs) -> AccessToken:
         return self._token
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LoopbackRedirect:
+    """A one-shot http://localhost:PORT server on 127.0.0.1, as a native app runs one to receive the redirect."""
+
+    def __init__(self) -> None:
+        received: queue.Queue = queue.Queue()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = urlparse(self.path).query
+                if query and self.command == "GET":
+                    received.put({k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(b"<p id='received'>Authentication complete. You can close this window.</p>")
+
+            def do_POST(self) -> None:  # response_mode=form_post
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("ascii")
+                received.put({k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()})
+                self.do_GET()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.redirect_uri = f"http://localhost:{self.server.server_address[1]}"
+        self._received = received
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def response(self, timeout: float = 15) -> dict:
+        return self._received.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

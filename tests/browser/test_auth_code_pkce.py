@@ -3,13 +3,8 @@ InteractiveBrowserCredential run it, with Chromium as the person's browser."""
 
 from __future__ import annotations
 
-import http.server
 import queue
-import socket
-import threading
 import webbrowser
-from typing import Iterator
-from urllib.parse import parse_qs, urlparse
 
 import msal
 import pytest
@@ -21,6 +16,7 @@ from signin_steps import (
     STORAGE_API_VERSION,
     STORAGE_SCOPE,
     StaticTokenCredential,
+    free_port,
     heading,
     in_thread,
     jwt_claims,
@@ -29,51 +25,6 @@ from signin_steps import (
 
 # MSAL's default response_mode is query, which it now warns about; the InteractiveBrowserCredential test covers form_post.
 pytestmark = pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LoopbackRedirect:
-    """A one-shot http://localhost:PORT server on 127.0.0.1, as a native app runs one to receive the redirect."""
-
-    def __init__(self) -> None:
-        received: queue.Queue = queue.Queue()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                query = urlparse(self.path).query
-                if query:
-                    received.put({k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()})
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.end_headers()
-                self.wfile.write(b"<p id='received'>Authentication complete. You can close this window.</p>")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-        self.redirect_uri = f"http://localhost:{self.server.server_address[1]}"
-        self._received = received
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def response(self, timeout: float = 15) -> dict:
-        return self._received.get(timeout=timeout)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def loopback() -> Iterator[LoopbackRedirect]:
-    server = LoopbackRedirect()
-    yield server
-    server.close()
 
 
 def start_flow(localazure, loopback) -> tuple[msal.PublicClientApplication, dict]:
@@ -156,13 +107,13 @@ def test_interactive_browser_credential(localazure, page, monkeypatch, container
     auth_uri = opened.get(timeout=30)
     assert "response_mode=form_post" in auth_uri
     page.goto(auth_uri)
-    sign_in(page, "bob@contoso.test", "password-bob")
+    sign_in(page, "alice@contoso.test", "password-alice")
     page.click("#continue")  # the form_post page then posts the code to the credential's loopback server
     page.wait_for_url(f"http://localhost:{port}/**")
     assert "Authentication complete" in page.inner_text("body")
 
     record = signing_in.result(timeout=30)
-    assert record.username == "bob@contoso.test" and record.tenant_id == localazure.tenant_id
+    assert record.username == "alice@contoso.test" and record.tenant_id == localazure.tenant_id
     blobs = BlobServiceClient(localazure.blob_url, credential=credential, api_version=STORAGE_API_VERSION).get_container_client(container)
-    blobs.upload_blob("interactive.txt", b"bob was here")
+    blobs.upload_blob("interactive.txt", b"alice was here")
     assert [b.name for b in blobs.list_blobs()] == ["interactive.txt"]
