@@ -1,3 +1,17 @@
-"""pyazcopy: an AzCopy v10-compatible data transfer tool for Azure Storage."""
+"""pyazcopy: an AzCopy v10-compatible data transfer tool for Azure Storage.
+
+The Python API (``pyazcopy.login``, ``pyazcopy.list``, ``pyazcopy.make``, ``pyazcopy.logout``, ``pyazcopy.status``)
+is imported lazily so that ``import pyazcopy`` stays cheap.
+"""
 
 __version__ = "0.1.0"
+
+_API = ("login", "logout", "status", "list", "make")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from pyazcopy import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

@@ -1,1 +1,148 @@
-"""The public Python API: a thin facade over the engine and auth layers (filled in by later issues)."""
+"""The public Python API: a thin facade over the engine and auth layers.
+
+    import pyazcopy
+    pyazcopy.login(tenant_id="...", prompt=lambda uri, code, expires: print(uri, code))
+    for item in pyazcopy.list("https://acct.blob.core.windows.net/container"):
+        print(item.path, item.size)
+
+Nothing here reads environment variables: pass a ``Settings`` (``Settings.from_environment(os.environ)`` gives what
+the command line would use). Without one, the defaults are AzCopy's and the saved login lives in ``~/.pyazcopy``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+from typing import Iterator
+
+from pyazcopy.auth.credentials import DevicePrompt
+from pyazcopy.auth.persisted_login import ActiveLogin, load_saved_login, log_out, login_status, read_record, sign_in
+from pyazcopy.auth.trust import check_token_destination
+from pyazcopy.endpoints.blob import BlobEndpoint
+from pyazcopy.endpoints.locations import parse_location
+from pyazcopy.engine.listing import Tally, tallied
+from pyazcopy.errors import NoCredentialError, UsageError
+from pyazcopy.model import DEFAULT_TENANT_ID, InvalidLoginType, ListedObject, LoginRecord, LoginRequest, LoginStatus, LoginType, StorageLocation
+from pyazcopy.settings import Settings
+
+NO_CREDENTIAL_MESSAGE = (
+    "no SAS token or OAuth token is present and the resource is not public. "
+    "Log in with `pyazcopy login` (add --tenant-id for another organisation's account), "
+    "or set AZCOPY_AUTO_LOGIN_TYPE (DEVICE, BROWSER, AZCLI, PSCRED, SPN, MSI or WORKLOAD) to sign in for each command without saving anything, "
+    "or append a SAS token to the URL."
+)
+
+
+def parse_login_type(value: str, source: str = "--login-type") -> LoginType:
+    try:
+        return LoginType.parse(value, source)
+    except InvalidLoginType as error:
+        raise UsageError(str(error)) from None
+
+
+def default_settings() -> Settings:
+    return Settings(config_dir=Path.home() / ".pyazcopy")
+
+
+def auto_login_request(settings: Settings) -> LoginRequest | None:
+    """What ``AZCOPY_AUTO_LOGIN_TYPE`` and its companion variables ask for, or None when it is not set."""
+    if not settings.auto_login_type:
+        return None
+    kind = parse_login_type(settings.auto_login_type, "AZCOPY_AUTO_LOGIN_TYPE")
+    return LoginRequest(
+        login_type=kind,
+        tenant_id=settings.tenant_id or DEFAULT_TENANT_ID,
+        authority=settings.authority,
+        application_id=settings.spa_application_id,
+        certificate_path=settings.spa_cert_path,
+        client_secret=settings.spa_client_secret,
+        certificate_password=settings.spa_cert_password,
+        identity_client_id=settings.msi_client_id,
+        identity_object_id=settings.msi_object_id,
+        identity_resource_id=settings.msi_resource_string,
+        workload_tenant_id=settings.azure_tenant_id,
+        workload_client_id=settings.azure_client_id,
+        workload_token_file=settings.azure_federated_token_file,
+        workload_authority=settings.azure_authority_host,
+    )
+
+
+def credential_for(location: StorageLocation, settings: Settings, prompt: DevicePrompt | None = None) -> ActiveLogin | None:
+    """AzCopy's order: a SAS in the URL (None: no token is sent), then auto-login, then the saved login."""
+    if location.sas:
+        return None
+    request = auto_login_request(settings)
+    if request is None and read_record(settings) is None:
+        raise NoCredentialError(NO_CREDENTIAL_MESSAGE)
+    check_token_destination(location, settings)  # before any prompt or token request
+    if request is not None:
+        return sign_in(request, settings, prompt, persist=False)
+    return load_saved_login(settings)
+
+
+def login(
+    login_type: LoginType | str = LoginType.DEVICE,
+    *,
+    tenant_id: str = DEFAULT_TENANT_ID,
+    aad_endpoint: str = "",
+    application_id: str = "",
+    certificate_path: str = "",
+    client_secret: str = "",
+    certificate_password: str = "",
+    identity_client_id: str = "",
+    identity_resource_id: str = "",
+    prompt: DevicePrompt | None = None,
+    settings: Settings | None = None,
+) -> LoginRecord:
+    """Sign in and save the login (the secret in a secret store, the record in the config directory)."""
+    settings = settings or default_settings()
+    kind = login_type if isinstance(login_type, LoginType) else parse_login_type(login_type)
+    request = LoginRequest(
+        login_type=kind,
+        tenant_id=tenant_id or DEFAULT_TENANT_ID,
+        authority=aad_endpoint or settings.authority,
+        application_id=application_id,
+        certificate_path=certificate_path,
+        client_secret=client_secret,
+        certificate_password=certificate_password,
+        identity_client_id=identity_client_id,
+        identity_resource_id=identity_resource_id,
+        workload_tenant_id=settings.azure_tenant_id,
+        workload_client_id=settings.azure_client_id,
+        workload_token_file=settings.azure_federated_token_file,
+        workload_authority=settings.azure_authority_host,
+    )
+    active = sign_in(request, settings, prompt, persist=True)
+    assert active.record is not None
+    return active.record
+
+
+def logout(settings: Settings | None = None) -> builtins.list[str]:
+    return log_out(settings or default_settings())
+
+
+def status(settings: Settings | None = None) -> LoginStatus:
+    return login_status(settings or default_settings())
+
+
+def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = None, api_version: str | None = None) -> BlobEndpoint:
+    location = parse_location(url)
+    if location.service == "file":
+        raise UsageError("Azure Files is not supported by this pyazcopy version yet; use a blob or dfs URL")
+    active = credential_for(location, settings, prompt)
+    kwargs = {"api_version": api_version} if api_version else {}
+    if active is None:
+        return BlobEndpoint(location, **kwargs)
+    return BlobEndpoint(location, active.credential, identity=active.principal, tenant_id=active.tenant_id, **kwargs)
+
+
+def list(url: str, *, settings: Settings | None = None, include_versions: bool = False, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:  # noqa: A001
+    """The objects under ``url`` (account, container or container/prefix), as typed records."""
+    endpoint = endpoint_for(url, settings or default_settings(), prompt)
+    items = endpoint.list_objects(include_versions=include_versions)
+    return tallied(items, tally) if tally is not None else items
+
+
+def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | None = None) -> None:
+    """Create the container ``url`` names."""
+    endpoint_for(url, settings or default_settings(), prompt).create_container()

@@ -1,1 +1,1 @@
-"""See docs/ARCHITECTURE.md for what belongs in this layer."""
+"""Login types -> credentials; secret stores; login records; token refresh. See docs/ARCHITECTURE.md."""

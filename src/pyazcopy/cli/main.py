@@ -1,37 +1,60 @@
-"""Entry point of the ``pyazcopy`` command."""
+"""Entry point of the ``pyazcopy`` command: argv + environment -> options -> api/auth calls -> output, exit code.
+The only place that catches broadly."""
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import sys
 from typing import Sequence
 
-from pyazcopy import __version__
+from pyazcopy.auth.credential_errors import scrub
+from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.output import Output
+from pyazcopy.cli.parser import build_parser
 from pyazcopy.errors import PyAzCopyError
-
-DESCRIPTION = (
-    "pyazcopy is an AzCopy v10-compatible command-line tool that moves data to and from Azure Storage, "
-    "authorizing with your Microsoft Entra ID identity."
-)
+from pyazcopy.model import OutputFormat
+from pyazcopy.settings import Settings
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pyazcopy", description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"pyazcopy version {__version__}")
-    return parser
+def settings_for(args, environment: Environment) -> Settings:
+    settings = Settings.from_environment(environment.env, environment.home_dir)
+    suffixes = tuple(part.strip() for part in (getattr(args, "trusted_microsoft_suffixes", "") or "").split(";") if part.strip())
+    return dataclasses.replace(settings, trusted_suffixes=suffixes)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command and return its exit code; the only place that catches broadly."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, environment: Environment | None = None) -> int:
+    """Run one command and return its exit code."""
+    environment = environment or Environment()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    output = Output(environment, OutputFormat.JSON if _wants_json(argv) else OutputFormat.TEXT)
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
-        if not vars(args):
-            parser.print_help()
-        return 0
+        output.format = OutputFormat(args.output_type)
+        if not args.command:
+            parser.print_help(environment.stdout)
+            return 0
+        from pyazcopy.cli import commands  # noqa: PLC0415 - keeps `pyazcopy --help` fast
+
+        return commands.dispatch(args, settings_for(args, environment), output, environment)
     except PyAzCopyError as error:
-        print(f"failed to perform the command: {error}", file=sys.stderr)
+        output.error(str(error))
         return error.exit_code
+    except BrokenPipeError:  # `pyazcopy list ... | head`: the reader went away; nothing more to say
+        return 141
+    except KeyboardInterrupt:
+        output.error("cancelled")
+        return 130
+    except Exception as error:  # the last resort: name the failure, never dump locals (they may hold tokens)
+        output.error(f"unexpected error: {type(error).__name__}: {scrub(str(error))}")
+        return 1
+
+
+def _wants_json(argv: list[str]) -> bool:
+    for index, value in enumerate(argv):
+        if value == "--output-type=json" or (value == "--output-type" and index + 1 < len(argv) and argv[index + 1].lower() == "json"):
+            return True
+    return False
 
 
 def run() -> None:

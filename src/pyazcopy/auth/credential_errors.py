@@ -1,0 +1,51 @@
+"""azure-identity / MSAL exceptions -> pyazcopy errors that say what to do. Messages carry no token or secret."""
+
+from __future__ import annotations
+
+import re
+
+from azure.core.exceptions import ClientAuthenticationError
+from azure.identity import AuthenticationRequiredError, CredentialUnavailableError
+
+from pyazcopy.errors import LoginFailedError, PyAzCopyError, SignInExpiredError
+from pyazcopy.model import LoginType
+
+EXPIRED_CODES = ("AADSTS700082", "AADSTS700084", "AADSTS50173", "AADSTS50133", "AADSTS70008", "AADSTS50132", "AADSTS700222", "invalid_grant")
+TENANT_CODES = ("AADSTS90002", "AADSTS50020", "AADSTS700016", "AADSTS90072", "AADSTS50034")
+_SENSITIVE = re.compile(r"""(?i)(eyJ[\w-]+\.[\w-]+\.[\w-]*|(refresh_token|access_token|client_secret|client_assertion|assertion|sig)=[^&\s"']+)""")
+
+
+def scrub(text: str) -> str:
+    """Remove anything that looks like a token from an upstream message before it reaches the user."""
+    return _SENSITIVE.sub("<redacted>", text)
+
+
+def _first_line(error: BaseException) -> str:
+    text = getattr(error, "message", None) or str(error)
+    return scrub(" ".join(text.split()))[:1500]
+
+
+def map_credential_error(error: BaseException, principal: str, login_type: LoginType, during_login: bool = False) -> PyAzCopyError | None:
+    if isinstance(error, PyAzCopyError):
+        return error
+    again = "Run `pyazcopy login` again" if not during_login else "Try again"
+    if isinstance(error, AuthenticationRequiredError):
+        return SignInExpiredError(
+            f"the saved sign-in for {principal} can no longer be refreshed silently (it expired, was revoked, or needs a new sign-in). {again}."
+        )
+    text = _first_line(error)
+    if isinstance(error, CredentialUnavailableError):
+        hint = {
+            LoginType.AZCLI: "Sign in with `az login` first (and pass the tenant with AZCOPY_TENANT_ID or --tenant-id).",
+            LoginType.PSCRED: "Sign in with `Connect-AzAccount` in PowerShell first (and pass the tenant with AZCOPY_TENANT_ID or --tenant-id).",
+            LoginType.MSI: "Managed identity is only available on Azure hosts (or where IDENTITY_ENDPOINT/IDENTITY_HEADER are set); use another login type elsewhere.",
+            LoginType.WORKLOAD: "Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (as AKS workload identity does).",
+        }.get(login_type, "")
+        return LoginFailedError(f"the {login_type.value} credential is not available: {text} {hint}".strip())
+    if isinstance(error, ClientAuthenticationError):
+        if any(code in text for code in EXPIRED_CODES) and not during_login:
+            return SignInExpiredError(f"the sign-in for {principal} has expired or was revoked ({text}). {again}.")
+        if any(code in text for code in TENANT_CODES):
+            return LoginFailedError(f"{text}\nThe account may belong to another tenant: pass the tenant of the storage account with --tenant-id (AZCOPY_TENANT_ID for auto-login).")
+        return LoginFailedError(text)
+    return None

@@ -1,0 +1,113 @@
+"""HTTP status + ``x-ms-error-code`` -> pyazcopy errors, in one place. Messages name the operation, the built-in
+roles that grant it, and what to do; they never include a token or a SAS."""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from azure.core.exceptions import HttpResponseError
+
+from pyazcopy.errors import (
+    AuthenticationFailedError,
+    PermissionMismatchError,
+    PyAzCopyError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    SignInExpiredError,
+    StorageServiceError,
+    TenantMismatchError,
+)
+from pyazcopy.model import StorageLocation
+
+PROPAGATION_NOTE = "Role assignments can take up to five minutes to propagate: if one was just made, wait a few minutes and try again."
+
+
+class Operation(enum.Enum):
+    LIST = ("list", "list the blobs", False)
+    READ = ("read", "read (download) the blobs", False)
+    CREATE_CONTAINER = ("make", "create a container", True)
+    WRITE = ("write", "write (upload) blobs", True)
+    DELETE = ("delete", "delete blobs", True)
+
+    def __init__(self, verb: str, description: str, writes: bool) -> None:
+        self.verb = verb
+        self.description = description
+        self.writes = writes
+
+
+def roles_for(operation: Operation, service: str) -> str:
+    if service == "file":
+        return "Storage File Data Privileged Contributor" if operation.writes else "Storage File Data Privileged Reader (or Storage File Data Privileged Contributor)"
+    blob = "Storage Blob Data Contributor or Storage Blob Data Owner" if operation.writes else "Storage Blob Data Reader (or Storage Blob Data Contributor or Owner)"
+    if service == "dfs":
+        acl = (
+            "write permission on the target directory and execute permission on the container and each parent directory"
+            if operation.writes
+            else "read and execute permission on the directory and execute permission on the container and each parent directory"
+        )
+        return f"{blob}, or, on an account with a hierarchical namespace, an ACL entry giving you {acl}"
+    return blob
+
+
+def _scope(location: StorageLocation) -> str:
+    where = f"the storage account {location.account}"
+    return where + (f" or the container {location.container}" if location.container else "")
+
+
+def _detail(error: HttpResponseError) -> str:
+    text = str(getattr(error, "message", "") or error)
+    match = re.search(r"AuthenticationErrorDetail[>:]\s*([^<\n]+)", text)
+    return match.group(1).strip() if match else ""
+
+
+def _challenge_tenant(error: HttpResponseError) -> str:
+    response = getattr(error, "response", None)
+    challenge = response.headers.get("WWW-Authenticate", "") if response is not None else ""
+    match = re.search(r"authorization_uri=\"?https://[^/\s\"]+/([^/\s\"]+)", challenge)
+    return match.group(1) if match else ""
+
+
+def map_storage_error(error: HttpResponseError, operation: Operation, location: StorageLocation, identity: str = "", tenant_id: str = "") -> PyAzCopyError:
+    status = getattr(error, "status_code", None)
+    code = getattr(error, "error_code", None) or ""
+    who = identity or "the signed-in identity"
+    if code == "AuthorizationPermissionMismatch":
+        return PermissionMismatchError(
+            f"This request is not authorized to perform this operation using this permission ({status} {code}). "
+            f"{who} is signed in, but no role assignment on {_scope(location)} lets it {operation.description}. "
+            f"Ask an owner of the account to assign {roles_for(operation, location.service)} at the account or container scope. "
+            f"{PROPAGATION_NOTE}",
+            status, code,
+        )
+    if code in ("AuthenticationFailed", "InvalidAuthenticationInfo") or status == 401:
+        detail = _detail(error)
+        account_tenant = _challenge_tenant(error)
+        lowered = detail.lower()
+        if (account_tenant and tenant_id and account_tenant.lower() != tenant_id.lower()) or "issuer" in lowered or "tenant" in lowered:
+            target = account_tenant or "<tenant of the storage account>"
+            return TenantMismatchError(
+                f"The storage service did not accept the token ({status} {code}{': ' + detail if detail else ''}). "
+                f"{who} is signed in to tenant {tenant_id or 'unknown'}, but the storage account belongs to another tenant. "
+                f"Log in to the account's tenant: pyazcopy login --tenant-id {target} (for auto-login: AZCOPY_TENANT_ID={target}).",
+                status, code,
+            )
+        if "expire" in lowered or "lifetime" in lowered:
+            return SignInExpiredError(f"The storage service says the token has expired ({detail}). Run `pyazcopy login` again.")
+        return AuthenticationFailedError(
+            f"The storage service did not accept the credential ({status} {code}{': ' + detail if detail else ''}). "
+            "Check that the URL is right, that the SAS (if any) is valid and unexpired, or log in again with `pyazcopy login`.",
+            status, code,
+        )
+    if code == "AuthorizationFailure":
+        return AuthenticationFailedError(
+            f"This request is not authorized to perform this operation ({status} {code}). The account may block this network or "
+            "this kind of authorization (for example shared key or SAS disabled); check its networking and authorization settings.",
+            status, code,
+        )
+    if code == "ContainerAlreadyExists":
+        return ResourceExistsError("the container already exists", status, code)
+    if code in ("ContainerNotFound", "ResourceNotFound", "BlobNotFound") or status == 404:
+        return ResourceNotFoundError(f"{location.redacted} was not found ({status} {code}); check the account, container and path", status, code)
+    first = " ".join(str(getattr(error, "message", "") or error).split())[:500]
+    return StorageServiceError(f"the storage service answered {status} {code}: {first}", status, code)
