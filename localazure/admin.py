@@ -5,10 +5,15 @@ It listens on its own port, apart from the user-facing pages, so nothing a perso
 
 from __future__ import annotations
 
+import datetime
+
+import jwt
 from aiohttp import web
 
+from localazure.config import ConfigError, read_role_assignment
 from localazure.entra.errors import EntraError
 from localazure.entra.service import EntraService
+from localazure.gateway.roles import BUILT_IN_ROLES, Assignment, RoleAssignments
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -70,4 +75,72 @@ def routes(service: EntraService) -> list[web.RouteDef]:
         web.post("/stats/reset", reset_stats),
         web.post("/users/{upn}/revoke", revoke),
         web.put("/settings/token-lifetime", token_lifetime),
+    ]
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return None if timestamp is None else datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _assignment(assignment: Assignment, now: float) -> dict:
+    return {
+        "id": assignment.id,
+        "principal_id": assignment.principal_id,
+        "principal": assignment.principal,
+        "role": assignment.role,
+        "role_definition_id": BUILT_IN_ROLES[assignment.role].id,
+        "scope": assignment.scope,
+        "state": assignment.state(now),  # pending -> active -> removing -> (gone)
+        "effective_at": _iso(assignment.effective_at),
+        "removed_at": _iso(assignment.removed_at),
+    }
+
+
+def gateway_routes(service: EntraService, assignments: RoleAssignments) -> list[web.RouteDef]:
+    """Role assignments of the storage account (changes count after the propagation delay), and token signing
+    for tests that need a token no real flow issues (another tenant, odd claims) signed by the emulator's key."""
+
+    async def list_assignments(request: web.Request) -> web.Response:
+        now = assignments.clock()
+        return web.json_response({"role_assignments": [_assignment(a, now) for a in assignments.list()], "propagation_seconds": assignments.propagation_seconds})
+
+    async def add_assignment(request: web.Request) -> web.Response:
+        try:
+            spec = read_role_assignment(await request.json(), service.config, "request")
+        except ConfigError as error:
+            return _problem(400, str(error))
+        except ValueError:
+            return _problem(400, "send a JSON object like {\"upn\": \"carol@contoso.test\", \"role\": \"Storage Blob Data Reader\", \"scope\": \"/\"}")
+        added = assignments.add(spec.principal_id, spec.principal, spec.role, spec.scope)
+        return web.json_response(_assignment(added, assignments.clock()), status=201)
+
+    async def remove_assignment(request: web.Request) -> web.Response:
+        removed = assignments.remove(request.match_info["id"])
+        if removed is None:
+            return _problem(404, f"no role assignment {request.match_info['id']!r} is in place")
+        return web.json_response(_assignment(removed, assignments.clock()))
+
+    async def propagation(request: web.Request) -> web.Response:
+        if request.method == "PUT":
+            seconds = (await request.json()).get("seconds")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                return _problem(400, "seconds must be zero or a positive number")
+            assignments.propagation_seconds = seconds
+        return web.json_response({"seconds": assignments.propagation_seconds})
+
+    async def sign_token(request: web.Request) -> web.Response:
+        claims = (await request.json()).get("claims")
+        if not isinstance(claims, dict):
+            return _problem(400, "send {\"claims\": {...}}")
+        key = service.key
+        token = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid, "x5t": key.jwk()["x5t"], "typ": "JWT"})
+        return web.json_response({"token": token})
+
+    return [
+        web.get("/role-assignments", list_assignments),
+        web.post("/role-assignments", add_assignment),
+        web.delete("/role-assignments/{id}", remove_assignment),
+        web.get("/settings/role-propagation", propagation),
+        web.put("/settings/role-propagation", propagation),
+        web.post("/tokens/sign", sign_token),
     ]

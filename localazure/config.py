@@ -6,11 +6,14 @@ file stops ``localazure up`` with a message that names the field and what is wro
 
 from __future__ import annotations
 
+import re
 import tomllib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from localazure.gateway.roles import BUILT_IN_ROLES, role_named
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 
@@ -26,6 +29,7 @@ class Settings:
     device_code_lifetime_seconds: int = 900
     device_code_interval_seconds: int = 1
     storage_account: str = "devstoreaccount1"
+    role_propagation_seconds: int = 0  # how long a role assignment change takes to count (Azure: up to minutes)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,16 @@ class ManagedIdentity:
 
 
 @dataclass(frozen=True)
+class RoleAssignment:
+    """A built-in storage role for one principal, on the storage account ("/") or on one container ("/name")."""
+
+    principal_id: str  # the `oid` the principal's tokens carry in the tenant that owns the storage account
+    principal: str  # how it was named, e.g. "upn alice@contoso.test"
+    role: str  # a built-in role name, e.g. "Storage Blob Data Reader"
+    scope: str = "/"
+
+
+@dataclass(frozen=True)
 class Config:
     settings: Settings
     tenants: tuple[Tenant, ...]
@@ -104,6 +118,7 @@ class Config:
     apps: tuple[App, ...]
     managed_identities: tuple[ManagedIdentity, ...] = ()
     source: str = field(default="<built-in>", compare=False)
+    role_assignments: tuple["RoleAssignment", ...] = ()
 
 
 class _Reader:
@@ -178,7 +193,15 @@ def _read_settings(reader: _Reader, document: dict[str, Any]) -> Settings:
         device_code_lifetime_seconds=_positive(reader, table, "device_code_lifetime_seconds", defaults.device_code_lifetime_seconds),
         device_code_interval_seconds=_positive(reader, table, "device_code_interval_seconds", defaults.device_code_interval_seconds),
         storage_account=reader.optional(table, "storage_account", "settings", str, defaults.storage_account),
+        role_propagation_seconds=_not_negative(reader, table, "role_propagation_seconds", defaults.role_propagation_seconds),
     )
+
+
+def _not_negative(reader: _Reader, table: dict[str, Any], key: str, default: int) -> int:
+    value = reader.optional(table, key, "settings", int, default)
+    if value < 0:
+        raise reader.fail(f"settings.{key}", f"must be zero or a positive number of seconds, not {value}")
+    return value
 
 
 def _read_tenants(reader: _Reader, document: dict[str, Any]) -> tuple[Tenant, ...]:
@@ -343,14 +366,69 @@ def _read_managed_identities(reader: _Reader, document: dict[str, Any], tenants:
     return tuple(identities)
 
 
-TOP_LEVEL_SECTIONS = {"settings", "tenants", "users", "apps", "managed_identities"}
+ROLE_PRINCIPAL_KEYS = ("upn", "client_id", "managed_identity", "object_id")
+CONTAINER_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}|\$root|\$web|\$logs)$")
+
+
+def read_role_assignment(raw: Any, config: Config, where: str, reader: _Reader | None = None) -> RoleAssignment:
+    """One [[role_assignments]] table (or an admin API request with the same fields), checked against ``config``.
+
+    The storage account belongs to the first tenant, so a user is resolved to their object id there (a guest's
+    object id when that is not their home tenant).
+    """
+    reader = reader or _Reader("role assignment")
+    table = reader.table(raw, where, {*ROLE_PRINCIPAL_KEYS, "role", "scope"})
+    named = [key for key in ROLE_PRINCIPAL_KEYS if key in table]
+    if len(named) != 1:
+        raise reader.fail(where, f"give exactly one principal: {', '.join(ROLE_PRINCIPAL_KEYS)}")
+    key = named[0]
+    value = reader.required(table, key, where, str)
+    principal_id = _role_principal(reader, config, key, value, f"{where}.{key}")
+    role_name = reader.required(table, "role", where, str)
+    role = role_named(role_name)
+    if role is None:
+        raise reader.fail(f"{where}.role", f"unknown role {role_name!r} (built-in roles: {', '.join(BUILT_IN_ROLES)})")
+    scope = reader.optional(table, "scope", where, str, "/")
+    if scope != "/" and not (scope.startswith("/") and CONTAINER_NAME.match(scope[1:])):
+        raise reader.fail(f"{where}.scope", f"must be \"/\" (the storage account) or \"/<container name>\", not {scope!r}")
+    return RoleAssignment(principal_id=principal_id, principal=f"{key} {value}", role=role.name, scope=scope)
+
+
+def _role_principal(reader: _Reader, config: Config, key: str, value: str, where: str) -> str:
+    account_tenant = config.tenants[0].name
+    if key == "object_id":
+        return reader.guid({key: value}, key, where.rsplit(".", 1)[0])
+    if key == "upn":
+        user = next((u for u in config.users if u.upn == value.lower()), None)
+        if user is None:
+            raise reader.fail(where, f"no user {value!r} in [[users]]")
+        if user.home_tenant == account_tenant:
+            return user.object_id
+        guest = next((g for g in user.guest_of if g.tenant == account_tenant), None)
+        if guest is None:
+            raise reader.fail(where, f"{value} is not a member or guest of tenant {account_tenant!r}, which owns the storage account")
+        return guest.object_id
+    if key == "client_id":
+        app = next((a for a in config.apps if a.client_id == value.lower()), None)
+        if app is None:
+            raise reader.fail(where, f"no app with client_id {value!r} in [[apps]]")
+        if app.public_client:
+            raise reader.fail(where, f"{app.display_name} is a public client: it signs users in and has no service principal to hold a role")
+        return app.object_id
+    identity = next((m for m in config.managed_identities if m.name == value), None)
+    if identity is None:
+        raise reader.fail(where, f"no managed identity named {value!r} in [[managed_identities]]")
+    return identity.object_id
+
+
+TOP_LEVEL_SECTIONS = {"settings", "tenants", "users", "apps", "managed_identities", "role_assignments"}
 
 
 def parse_config(document: dict[str, Any], source: str = "<built-in>") -> Config:
     reader = _Reader(source)
     reader.table(document, "(top level)", TOP_LEVEL_SECTIONS)
     tenants = _read_tenants(reader, document)
-    return Config(
+    config = Config(
         settings=_read_settings(reader, document),
         tenants=tenants,
         users=_read_users(reader, document, tenants),
@@ -358,6 +436,8 @@ def parse_config(document: dict[str, Any], source: str = "<built-in>") -> Config
         managed_identities=_read_managed_identities(reader, document, tenants),
         source=source,
     )
+    assignments = [read_role_assignment(raw, config, f"role_assignments[{i}]", reader) for i, raw in enumerate(reader.array(document, "role_assignments"))]
+    return replace(config, role_assignments=tuple(assignments))
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -18,6 +18,8 @@ from localazure.entra import arm, discovery, msi, workload
 from localazure.entra.service import EntraService
 from localazure.entra.signin import SignInPages
 from localazure.entra.token_endpoint import TokenEndpoint
+from localazure.gateway.proxy import storage_gateway
+from localazure.gateway.roles import RoleAssignments
 from localazure.tls import TlsFiles, create_tls_files
 
 ENV_FILE = "env"
@@ -47,8 +49,10 @@ def entra_app(service: EntraService) -> web.Application:
     return app
 
 
-def admin_app(service: EntraService) -> web.Application:
+def admin_app(service: EntraService, assignments: RoleAssignments | None = None) -> web.Application:
     app = web.Application()
+    if assignments is not None:
+        app.add_routes(admin.gateway_routes(service, assignments))
     app.add_routes(admin.routes(service))
     app.add_routes(workload.admin_routes(service))
     return app
@@ -77,6 +81,7 @@ class Stack:
     service: EntraService | None = None
     _runners: list[web.AppRunner] = field(default_factory=list)
     _azurite: AzuriteProcess | None = None
+    gateway_url: str = ""  # the RBAC gateway in front of Azurite: https://127.0.0.1:PORT/<account>
 
     async def _serve(self, app: web.Application, tls: TlsFiles) -> int:
         runner = web.AppRunner(app, access_log=None)
@@ -98,10 +103,13 @@ class Stack:
         await runner.setup()
         self._runners.append(runner)
         await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
-        admin_port = await self._serve(admin_app(self.service), tls)
+        assignments = RoleAssignments.from_config(self.config.role_assignments, self.config.settings.role_propagation_seconds)
+        admin_port = await self._serve(admin_app(self.service, assignments), tls)
         self._azurite = await AzuriteProcess.start(
             free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context()
         )
+        gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
+        self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
         self.env = self._environment(tls, authority, admin_port, generated)
         (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
         return self.env
@@ -117,7 +125,7 @@ class Stack:
             "LOCALAZURE_TENANT_ID": home.id,
             "LOCALAZURE_TENANT_DOMAIN": home.domains[0] if home.domains else home.id,
             "LOCALAZURE_STORAGE_ACCOUNT": self.config.settings.storage_account,
-            "LOCALAZURE_BLOB_URL": self._azurite.url,
+            "LOCALAZURE_BLOB_URL": self.gateway_url,
             "LOCALAZURE_BLOB_DIRECT_URL": self._azurite.url,
             "LOCALAZURE_ADMIN_URL": f"https://127.0.0.1:{admin_port}",
             "LOCALAZURE_STATE_DIR": str(self.state_dir.resolve()),

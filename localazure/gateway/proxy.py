@@ -1,0 +1,135 @@
+"""The gateway's HTTPS reverse proxy: authorize like Azure Storage, then stream the request to Azurite and back.
+
+Bodies are never read whole: the request body flows to Azurite chunk by chunk as it arrives, and the response
+flows back the same way, with aiohttp's flow control on both sides, so memory stays flat for any blob size.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from dataclasses import dataclass, field
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+from yarl import URL
+
+from localazure.gateway.errors import StorageError, error_response, no_authentication_information, permission_mismatch
+from localazure.gateway.operations import classify, parse_path
+from localazure.gateway.roles import RoleAssignments
+from localazure.entra.service import EntraService
+from localazure.gateway.tokens import TokenValidator, public_key
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+# Hop-by-hop headers (RFC 9110 section 7.6.1) stay on their own connection, and so does Expect. Host passes on, so
+# that the URLs Azurite writes into listings name the gateway, the address the client used.
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect"})
+SERVER_SETTINGS = {"auto_decompress": False, "read_bufsize": CHUNK, "max_line_size": 65536, "max_field_size": 65536}
+
+
+@dataclass
+class Gateway:
+    validator: TokenValidator
+    assignments: RoleAssignments
+    upstream: str  # https://127.0.0.1:PORT, Azurite's origin
+    client_ssl: ssl.SSLContext
+    _session: aiohttp.ClientSession | None = field(default=None, repr=False)
+
+    def app(self) -> web.Application:
+        app = web.Application(handler_args=SERVER_SETTINGS)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        app.on_startup.append(self._open)
+        app.on_cleanup.append(self._close)
+        return app
+
+    async def _open(self, app: web.Application) -> None:
+        connector = aiohttp.TCPConnector(ssl=self.client_ssl, limit=256)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,  # bytes pass as stored, gzip or not
+            skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),  # shared-key signatures cover headers
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
+            read_bufsize=CHUNK,
+        )
+
+    async def _close(self, app: web.Application) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            anonymous = self.authorize(request)
+        except StorageError as error:
+            return error_response(error, request)
+        try:
+            return await self.forward(request, anonymous)
+        except StorageError as error:
+            return error_response(error, request)
+
+    def authorize(self, request: web.Request) -> bool:
+        """Refuse what Azure would refuse; returns True for an anonymous read (public access decides upstream)."""
+        if request.method == "OPTIONS":  # CORS preflight is anonymous in Azure too
+            return False
+        scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() == "bearer":
+            caller = self.validator.validate(credentials.strip(), request.headers.get("x-ms-version"))
+            query = {key.lower(): value for key, value in request.query.items()}
+            operation = classify(request.method, parse_path(request.path, query), query, request.headers)
+            denied = self.assignments.authorize(caller.object_id, operation.checks)
+            if denied is not None:
+                log.info("denied %s to %s (%s): needs %s on %s", operation.name, caller.label, caller.object_id, " or ".join(denied.permissions), denied.container or "the account")
+                raise permission_mismatch()
+            return False
+        if scheme or "sig" in request.query:
+            return False  # shared key, shared key lite or SAS: Azurite checks them itself
+        if request.method in ("GET", "HEAD"):
+            return True  # might be a public container
+        raise no_authentication_information(self.validator.challenge)
+
+    async def forward(self, request: web.Request, anonymous: bool) -> web.StreamResponse:
+        assert self._session is not None, "the gateway app has not started"
+        headers = CIMultiDict((name, value) for name, value in request.headers.items() if name.lower() not in HOP_BY_HOP)
+        url = URL(self.upstream + request.raw_path, encoded=True)
+        body = _body(request) if request.body_exists else None
+        try:
+            upstream = await self._session.request(request.method, url, headers=headers, data=body, allow_redirects=False)
+        except aiohttp.ClientConnectionError as error:
+            log.warning("Azurite did not answer %s %s: %s", request.method, request.path, error)
+            raise StorageError(500, "InternalError", "Server encountered an internal error. Please try again after some time.") from None
+        async with upstream:
+            if anonymous and upstream.status in (401, 403):
+                raise no_authentication_information(self.validator.challenge)
+            response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+            for name, value in upstream.headers.items():
+                if name.lower() not in HOP_BY_HOP:
+                    response.headers.add(name, value)
+            await response.prepare(request)
+            if request.method != "HEAD":
+                async for chunk in upstream.content.iter_chunked(CHUNK):
+                    await response.write(chunk)
+            await response.write_eof()
+            return response
+
+
+async def _body(request: web.Request) -> AsyncIterator[bytes]:
+    async for chunk in request.content.iter_any():
+        yield chunk
+
+
+def storage_gateway(service: EntraService, assignments: RoleAssignments, upstream: str, client_ssl: ssl.SSLContext) -> Gateway:
+    """The gateway for a running stack: tokens checked against the emulator's own signing key and directory; the
+    storage account belongs to the first configured tenant."""
+    config = service.config
+    signing_keys = {service.key.kid: public_key(service.key.n, service.key.e)}
+    validator = TokenValidator(
+        keys=lambda: signing_keys,
+        account=config.settings.storage_account,
+        account_tenant=config.tenants[0].id,
+        known_tenants=frozenset(t.id for t in config.tenants),
+        authority=service.base_url,
+    )
+    return Gateway(validator, assignments, upstream, client_ssl)
