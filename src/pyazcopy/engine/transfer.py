@@ -352,6 +352,7 @@ class TransferRunner:
     def _dispatch_download(self, state: _FileState) -> None:
         ctx, row = self.ctx, state.row
         name = ctx.blob_prefix + row.source
+        local.safe_relative_path(row.source)  # the blob's own part of the name: no '..', no absolute path, no '\\'
         target = local.local_target(ctx.local_root, row.destination)
         if os.path.lexists(target):
             if os.path.isdir(target):
