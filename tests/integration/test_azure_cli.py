@@ -24,6 +24,8 @@ from azure.storage.blob import BlobServiceClient
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+pytestmark = pytest.mark.browser  # the sign-in is typed into headless Chromium
+
 REPO = Path(__file__).resolve().parents[2]
 AZ = Path(os.environ.get("AZURE_CLI_VENV", REPO / ".cache" / "azure-cli-venv")) / "bin" / "az"
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
