@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import uuid
 
+import jwt
 from aiohttp import web
 
 from localazure.entra.service import EntraService
@@ -60,9 +61,9 @@ def routes(service: EntraService) -> list[web.RouteDef]:
         if identity is None:
             return _problem(400, "Unable to load the proper Managed Identity.")
         principal = service.directory.managed_identity_principal(identity)
-        access_token, lifetime = service.minter.access_token(principal, resource, identity.client_id, identity.name)
+        access_token, _ = service.minter.access_token(principal, resource, identity.client_id, identity.name)
         service.count("managed_identity", identity.name)
-        expires_on = int(service.minter.clock()) + lifetime
+        expires_on = jwt.decode(access_token, options={"verify_signature": False})["exp"]  # exactly the token's
         return web.json_response(
             {
                 "access_token": access_token,
