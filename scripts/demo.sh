@@ -1,18 +1,42 @@
 #!/usr/bin/env bash
-# Sets everything up, starts localazure in the background, signs in through the device flow and creates and
-# lists a container with the token; stops localazure when done.
+# The README's demo, end to end: start localazure in the background, sign in to it with pyazcopy (the device code is
+# approved as alice through localazure's admin API, standing in for the person at the browser), make a container,
+# list it, log out, and stop localazure. Nothing outside a temporary directory is touched: the saved login goes to
+# the kernel keyring (or Secret Service) under a name tied to that directory, and logout removes it.
+#   bash scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-export LOCALAZURE_STATE_DIR="${LOCALAZURE_STATE_DIR:-$(mktemp -d)}"
-.venv/bin/python -m localazure up --state-dir "$LOCALAZURE_STATE_DIR" > "$LOCALAZURE_STATE_DIR/up.log" 2>&1 &
-up_pid=$!
-trap 'kill -TERM $up_pid 2>/dev/null; wait $up_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  [ -f "$LOCALAZURE_STATE_DIR/env" ] && break
-  kill -0 $up_pid 2>/dev/null || { cat "$LOCALAZURE_STATE_DIR/up.log"; exit 1; }
-  sleep 0.1
-done
-set -a; . "$LOCALAZURE_STATE_DIR/env"; set +a
-echo "demo: localazure is up at $LOCALAZURE_AUTHORITY, storage at $LOCALAZURE_BLOB_URL"
-.venv/bin/python scripts/demo_sdk.py
+PY=.venv/bin/python
+PYAZCOPY=.venv/bin/pyazcopy
+[ -x "$PYAZCOPY" ] || { echo "demo: run bash scripts/setup.sh first" >&2; exit 1; }
+
+STATE=$(mktemp -d)
+"$PY" -m localazure up --state-dir "$STATE" >"$STATE/up.log" 2>&1 &
+UP=$!
+cleanup() { kill "$UP" 2>/dev/null || true; wait "$UP" 2>/dev/null || true; rm -rf "$STATE"; }
+trap cleanup EXIT
+for _ in $(seq 1 600); do [ -f "$STATE/env" ] && break; kill -0 "$UP" 2>/dev/null || { cat "$STATE/up.log" >&2; exit 1; }; sleep 0.2; done
+[ -f "$STATE/env" ] || { echo "demo: localazure did not start" >&2; cat "$STATE/up.log" >&2; exit 1; }
+
+set -a; . "$STATE/env"; set +a
+# Tokens go only to Azure's storage domains; the emulator's exact https origin is trusted explicitly.
+export PYAZCOPY_TRUSTED_ENDPOINTS="${LOCALAZURE_BLOB_URL%/*}"
+export PYAZCOPY_CONFIG_DIR="$STATE/pyazcopy"
+run() { echo; echo "\$ pyazcopy $*"; "$PYAZCOPY" "$@"; }
+
+"$PY" -m localazure approve --state-dir "$STATE" --user alice@contoso.test --wait 120 >"$STATE/approve.log" 2>&1 &
+APPROVE=$!
+run login --aad-endpoint "$LOCALAZURE_AUTHORITY" --tenant-id "$LOCALAZURE_TENANT_ID"
+wait "$APPROVE" && echo "(localazure: $(cat "$STATE/approve.log"))"
+
+run login status --tenant --method
+run make "$LOCALAZURE_BLOB_URL/demo"
+"$PY" - <<'PYTHON'
+import os
+from azure.storage.blob import BlobServiceClient
+from localazure.fixtures import DEV_ACCOUNT_KEY  # test set-up only: put one blob there with the emulator's key
+service = BlobServiceClient(os.environ["LOCALAZURE_BLOB_DIRECT_URL"], credential={"account_name": os.environ["LOCALAZURE_STORAGE_ACCOUNT"], "account_key": DEV_ACCOUNT_KEY}, api_version="2025-11-05")
+service.get_container_client("demo").upload_blob("hello.txt", b"hello from the demo\n")
+PYTHON
+run list "$LOCALAZURE_BLOB_URL/demo" --running-tally
+run logout

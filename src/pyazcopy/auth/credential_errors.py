@@ -7,7 +7,7 @@ import re
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import AuthenticationRequiredError, CredentialUnavailableError
 
-from pyazcopy.errors import LoginFailedError, PyAzCopyError, SignInExpiredError
+from pyazcopy.errors import LoginFailedError, PyAzCopyError, SignInExpiredError, TenantMismatchError
 from pyazcopy.model import LoginType
 
 EXPIRED_CODES = ("AADSTS700082", "AADSTS700084", "AADSTS50173", "AADSTS50133", "AADSTS70008", "AADSTS50132", "AADSTS700222", "invalid_grant")
@@ -34,6 +34,14 @@ def map_credential_error(error: BaseException, principal: str, login_type: Login
             f"the saved sign-in for {principal} can no longer be refreshed silently (it expired, was revoked, or needs a new sign-in). {again}."
         )
     text = _first_line(error)
+    wrong_tenant = re.search(r"not configured to acquire tokens for tenant ([\w.-]+)", text)
+    if wrong_tenant:
+        target = wrong_tenant.group(1)
+        return TenantMismatchError(
+            f"The storage account belongs to tenant {target}, but {principal} is signed in to another tenant. "
+            f"Log in to the account's tenant: pyazcopy login --tenant-id {target} (for auto-login: AZCOPY_TENANT_ID={target}). "
+            "Guest (B2B) users must always name the tenant of the storage account."
+        )
     if isinstance(error, CredentialUnavailableError):
         hint = {
             LoginType.AZCLI: "Sign in with `az login` first (and pass the tenant with AZCOPY_TENANT_ID or --tenant-id).",

@@ -110,7 +110,9 @@ def managed_identity_credential(request: LoginRequest):
 def workload_identity_credential(request: LoginRequest):
     kwargs: dict = {}
     if request.workload_authority:
-        kwargs["authority"] = normalize_authority(request.workload_authority)
+        authority = normalize_authority(request.workload_authority)
+        kwargs["authority"] = authority
+        kwargs["disable_instance_discovery"] = (urlsplit(authority).hostname or "").lower() not in KNOWN_AUTHORITY_HOSTS
     return WorkloadIdentityCredential(
         tenant_id=request.workload_tenant_id or None,
         client_id=request.workload_client_id or None,

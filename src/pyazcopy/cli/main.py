@@ -4,6 +4,7 @@ The only place that catches broadly."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sys
 from typing import Sequence
 
@@ -25,6 +26,9 @@ def settings_for(args, environment: Environment) -> Settings:
 def main(argv: Sequence[str] | None = None, environment: Environment | None = None) -> int:
     """Run one command and return its exit code."""
     environment = environment or Environment()
+    # azure-identity and azure-core log failed token requests as warnings; pyazcopy reports every failure itself
+    logging.getLogger("azure").addHandler(logging.NullHandler())
+    logging.getLogger("azure").propagate = False
     argv = list(sys.argv[1:] if argv is None else argv)
     output = Output(environment, OutputFormat.JSON if _wants_json(argv) else OutputFormat.TEXT)
     try:

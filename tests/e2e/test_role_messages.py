@@ -1,0 +1,48 @@
+"""Through localazure's RBAC gateway: a missing role names the role and the five-minute propagation; a token from the
+wrong tenant gives the --tenant-id hint. JSON output carries the same message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import Approver, gateway_present, run_cli
+
+
+@pytest.fixture(autouse=True)
+def _needs_gateway(localazure):
+    if not gateway_present(localazure):
+        pytest.skip("localazure's RBAC gateway (issue 3) is not running: LOCALAZURE_BLOB_URL points at Azurite directly")
+
+
+def _auto_device(cli_env, tenant: str) -> dict:
+    return dict(cli_env, AZCOPY_AUTO_LOGIN_TYPE="DEVICE", AZCOPY_TENANT_ID=tenant)
+
+
+def test_bob_reader_cannot_make_a_container(localazure, cli_env, container):
+    with Approver(localazure, "bob@contoso.test"):
+        result = run_cli(["make", f"{localazure.blob_url}/{container}-bob"], _auto_device(cli_env, localazure.tenant_id))
+    assert result.code == 1, result.out
+    assert "AuthorizationPermissionMismatch" in result.out
+    assert "bob@contoso.test" in result.out and "create a container" in result.out
+    assert "Storage Blob Data Contributor or Storage Blob Data Owner" in result.out
+    assert "up to five minutes to propagate" in result.out
+
+
+def test_carol_without_roles_cannot_list(localazure, cli_env, container):
+    with Approver(localazure, "carol@contoso.test"):
+        result = run_cli(["list", f"{localazure.blob_url}/{container}", "--output-type", "json"], _auto_device(cli_env, localazure.tenant_id))
+    assert result.code == 1, result.out
+    messages = [json.loads(line) for line in result.out.splitlines()]
+    error = next(message for message in messages if message["MessageType"] == "Error")
+    assert "AuthorizationPermissionMismatch" in error["MessageContent"]
+    assert "Storage Blob Data Reader" in error["MessageContent"] and "list the blobs" in error["MessageContent"]
+    assert "up to five minutes to propagate" in error["MessageContent"]
+
+
+def test_wrong_tenant_token_gives_the_tenant_hint(localazure, cli_env, container):
+    fabrikam = localazure.tenant("fabrikam").id
+    with Approver(localazure, "dave@fabrikam.test"):
+        result = run_cli(["list", f"{localazure.blob_url}/{container}"], _auto_device(cli_env, fabrikam))
+    assert result.code == 1, result.out
+    assert "--tenant-id" in result.out and "tenant" in result.out

@@ -1,0 +1,79 @@
+"""With access tokens that live 30 seconds, a long `list` of 20,000 blobs keeps working across expiries, redeeming
+the refresh token at most once per expiry (no refresh storm), and the rotated tokens go back to the keyring."""
+
+from __future__ import annotations
+
+import io
+import os
+import math
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import Approver, base_env, run_cli
+
+from localazure.config import DEFAULT_CONFIG_PATH
+from pyazcopy.auth import kernel_keyring
+from pyazcopy.auth.persisted_login import store_key
+from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.main import main
+from pyazcopy.settings import Settings
+
+BLOBS = int(os.environ.get("PYAZCOPY_E2E_REFRESH_BLOBS", "20000"))  # the issue's 20,000; Azurite takes minutes to fill
+LIFETIME = 30
+
+
+class SlowTerminal(io.StringIO):
+    """A terminal that takes 4 ms per line, so listing 20,000 blobs spans several token lifetimes."""
+
+    def write(self, text: str) -> int:
+        time.sleep(0.004)
+        return super().write(text)
+
+
+def _short_token_config(tmp_path: Path) -> Path:
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    text, count = re.subn(r"(?m)^access_token_lifetime_seconds\s*=\s*\d+", f"access_token_lifetime_seconds = {LIFETIME}", text)
+    assert count == 1
+    path = tmp_path / "short-tokens.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.timeout(1800)
+def test_list_20000_blobs_across_token_expiries(start_localazure, tmp_path):
+    stack = start_localazure(_short_token_config(tmp_path))
+    env = base_env(stack, tmp_path / "home", PYAZCOPY_TOKEN_STORE="kernel")
+    container = "refresh-" + tmp_path.name[-12:].lower().replace("_", "")
+    service = stack.shared_key_service()
+    client = service.get_container_client(container)
+    client.create_container()
+    filling = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda index: client.upload_blob(f"dir/blob-{index:05d}", b"x"), range(BLOBS)))
+    print(f"uploaded {BLOBS} blobs in {time.monotonic() - filling:.0f} s")
+
+    with Approver(stack, "alice@contoso.test"):
+        login = run_cli(["login", "--tenant-id", stack.tenant_id], env)
+    assert login.code == 0, login.out
+    key = "pyazcopy:" + store_key(Settings.from_environment(env))
+    saved_before = kernel_keyring.read(key)
+
+    stack.admin("POST", "/stats/reset")
+    terminal = SlowTerminal()
+    started = time.monotonic()
+    code = main(["list", f"{stack.blob_url}/{container}", "--running-tally", "--machine-readable"], Environment(stdout=terminal, env=env, stdin=io.StringIO()))
+    elapsed = time.monotonic() - started
+    out = terminal.getvalue()
+    assert code == 0, out[-2000:]
+    assert f"File count: {BLOBS}" in out and f"Total file size: {BLOBS}" in out
+    assert elapsed > 2 * LIFETIME, f"the listing took {elapsed:.0f} s; it must span several token lifetimes"
+
+    refreshes = stack.token_stats()["token_requests"].get("refresh_token", 0)
+    expiries = math.ceil(elapsed / LIFETIME)
+    assert 2 <= refreshes <= expiries + 1, f"{refreshes} refresh-token redemptions in {elapsed:.0f} s ({expiries} token lifetimes)"
+    assert kernel_keyring.read(key) != saved_before  # the rotated refresh token was saved back
+    assert "eyJ" not in out and "1.local." not in out
+    client.delete_container()
