@@ -98,6 +98,7 @@ class CountingProxy:
     upstream: str
     ca_bundle: str
     fault_rate: float = 0.0  # share of requests answered 503 or cut
+    fault_kinds: str = "mixed"  # mixed | drop | 503 | cut
     listing_rewrites: dict[str, str] = field(default_factory=dict)  # text replaced in List Blobs answers
     seed: int = 7
     requests: list[Request] = field(default_factory=list)
@@ -162,7 +163,7 @@ class CountingProxy:
         path = unquote(parts.path).split("/", 2)[-1]
         record = Request(request.method, path, (query.get("comp") or [""])[0], (query.get("blockid") or [""])[0], 0)
         fault = self._rng.random() < self.fault_rate
-        kind = self._rng.random()
+        kind = self._rng.random() if self.fault_kinds == "mixed" else {"drop": 0.0, "503": 0.5, "cut": 0.9}[self.fault_kinds]
         if fault and kind < 0.3:  # drop the connection without an answer
             await request.read()
             record.status = -1
@@ -216,3 +217,59 @@ def origin(url: str) -> str:
 
 def account_path(url: str) -> str:
     return urlsplit(url).path
+
+
+RUNNER = """
+import json, sys
+from pathlib import Path
+from pyazcopy.engine.job import run_copy
+from pyazcopy.engine.options import CopyOptions, EngineSettings
+from pyazcopy.engine.retry import RetryPolicy
+args = json.loads(sys.argv[1])
+settings = EngineSettings(plan_dir=Path(args["plan_dir"]), log_dir=Path(args["log_dir"]), concurrency=args.get("concurrency", 8),
+                          retry=RetryPolicy(max_tries=30, initial_delay=0.05, max_delay=0.5), progress_interval=0)
+summary = run_copy(CopyOptions(**args["options"]), settings)
+print(summary.status)
+"""
+
+
+def start_copy_process(tmp_path: Path, options: dict, concurrency: int = 8):
+    """Run a copy job in a child process (so the test can kill -9 it)."""
+    import json
+    import subprocess
+    import sys
+
+    args = {"plan_dir": str(tmp_path / "plans"), "log_dir": str(tmp_path / "logs"), "concurrency": concurrency, "options": options}
+    return subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_plan(plan_dir: Path, condition: str, at_least: int, process, timeout: float = 60) -> str:
+    """Poll the child's plan until ``SELECT COUNT(*) ... condition`` reaches ``at_least``; returns the job id."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the copy ended before the test could stop it: {process.communicate()}")
+        for path in plan_dir.glob("*.plan.sqlite"):
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+                count = db.execute(f"SELECT COUNT(*) FROM {condition}").fetchone()[0]
+                db.close()
+            except sqlite3.Error:
+                continue
+            if count >= at_least:
+                return path.name.split(".")[0]
+        time.sleep(0.02)
+    raise AssertionError("the copy made no progress in time")
+
+
+def plan_query(plan_dir: Path, job_id: str, sql: str) -> list[tuple]:
+    import sqlite3
+
+    db = sqlite3.connect(str(plan_dir / f"{job_id}.plan.sqlite"))
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()

@@ -15,7 +15,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 import requests
@@ -221,8 +221,10 @@ class BlobTransferClient:
             # first write say what is missing
             return False
 
-    def list_blobs(self, prefix: str, recursive: bool = True) -> Iterator[RemoteBlob]:
-        """Stream the blobs under ``prefix`` page by page (5,000 a page); ``relative_path`` drops the prefix."""
+    def list_blobs(self, prefix: str, recursive: bool = True, retry: Callable[[Callable[[], Any]], Any] = lambda fn: fn()) -> Iterator[RemoteBlob]:
+        """Stream the blobs under ``prefix`` page by page (5,000 a page); ``relative_path`` drops the prefix.
+
+        ``retry`` wraps the request of each page (the engine passes its retry policy)."""
         marker = ""
         while True:
             query = f"restype=container&comp=list&maxresults={LIST_PAGE_SIZE}"
@@ -232,9 +234,7 @@ class BlobTransferClient:
                 query += "&delimiter=%2F"
             if marker:
                 query += "&marker=" + quote(marker, safe="")
-            response = self._send("GET", self._container_url(query), "list blobs", self.url.redacted)
-            root = ET.fromstring(response.read())
-            response.close()
+            root = retry(lambda: self._list_page(query))
             for blob in root.iterfind("Blobs/Blob"):
                 name_el = blob.find("Name")
                 name = name_el.text or ""
@@ -258,6 +258,17 @@ class BlobTransferClient:
             marker = root.findtext("NextMarker") or ""
             if not marker:
                 return
+
+    def _list_page(self, query: str) -> ET.Element:
+        response = self._send("GET", self._container_url(query), "list blobs", self.url.redacted, stream=True)
+        try:
+            return ET.fromstring(response.read())
+        except (ServiceRequestError, ServiceResponseError, requests.RequestException, ConnectionError) as error:
+            raise TransientStorageError(f"list blobs {self.url.redacted}: connection dropped ({type(error).__name__})") from None
+        except ET.ParseError:
+            raise TransientStorageError(f"list blobs {self.url.redacted}: the answer was cut short") from None
+        finally:
+            response.close()
 
     # --- one blob -----------------------------------------------------------------------------------------------
     def get_properties(self, name: str) -> RemoteBlob | None:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable, Iterator
 
 from pyazcopy.endpoints import local
-from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, RemoteBlob, is_blob_url, parse_blob_url
+from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, RemoteBlob, TransientStorageError, is_blob_url, parse_blob_url
 from pyazcopy.engine.events import (
     DryRunItem, EventBus, FailedTransfer, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, Subscriber, Warning_,
 )
@@ -24,6 +24,7 @@ from pyazcopy.engine.joblog import JobLog
 from pyazcopy.engine.options import CopyOptions, EngineSettings
 from pyazcopy.engine.plan import JobPlan
 from pyazcopy.engine.planner import Layout, blob_type_for, download_layout, plan_rows, upload_layout
+from pyazcopy.engine.retry import RetryPolicy, call_with_retry
 from pyazcopy.engine.scheduler import JobStats
 from pyazcopy.engine.transfer import Prompt, TransferContext, TransferRunner
 from pyazcopy.errors import UsageError
@@ -67,7 +68,7 @@ def _resolve_upload(options: CopyOptions, blob: BlobUrl, skip) -> tuple[Sides, I
     return Sides(True, root, blob, "", layout), _chain(first, items)
 
 
-def _resolve_download(options: CopyOptions, blob: BlobUrl, client: BlobTransferClient) -> tuple[Sides, Iterator[Any]]:
+def _resolve_download(options: CopyOptions, blob: BlobUrl, client: BlobTransferClient, retry: RetryPolicy) -> tuple[Sides, Iterator[Any]]:
     path = blob.path
     destination = os.path.abspath(os.path.expanduser(options.destination))
     dest_is_dir = os.path.isdir(destination) or options.destination.endswith(("/", os.sep))
@@ -75,7 +76,7 @@ def _resolve_download(options: CopyOptions, blob: BlobUrl, client: BlobTransferC
     if local.has_wildcard(path.rstrip("*")):
         raise UsageError("wildcards in a Blob URL are only allowed as a trailing /* (as in AzCopy)")
     if not wildcard and path and not path.endswith("/"):
-        props = client.get_properties(path)
+        props = call_with_retry(lambda: client.get_properties(path), retry)
         if props is not None:
             parent = path[: len(path) - len(os.path.basename(path))]
             layout = download_layout(True, path, dest_is_dir, os.path.basename(destination), blob.container, options.as_subdir, False)
@@ -89,7 +90,8 @@ def _resolve_download(options: CopyOptions, blob: BlobUrl, client: BlobTransferC
     if os.path.exists(destination) and not os.path.isdir(destination):
         raise UsageError(f"{destination} is a file; a directory download needs a directory destination")
     layout = download_layout(False, path, True, "", blob.container, options.as_subdir, wildcard)
-    return Sides(False, destination, blob, prefix, layout), client.list_blobs(prefix, options.recursive or not wildcard)
+    items = client.list_blobs(prefix, options.recursive or not wildcard, retry=lambda fn: call_with_retry(fn, retry))
+    return Sides(False, destination, blob, prefix, layout), items
 
 
 def _chain(first, rest: Iterator[Any]) -> Iterator[Any]:
@@ -132,7 +134,7 @@ def run_copy(options: CopyOptions, settings: EngineSettings, credential: Any = N
         if upload:
             sides, items = _resolve_upload(options, blob, on_skip)
         else:
-            sides, items = _resolve_download(options, blob, client)
+            sides, items = _resolve_download(options, blob, client, settings.retry)
         rows = plan_rows(apply_filters(items, filters), sides.layout)
         if options.dry_run:
             return _dry_run(options, sides, client, rows, bus, started)
@@ -148,7 +150,10 @@ def run_copy(options: CopyOptions, settings: EngineSettings, credential: Any = N
         try:
             counts = plan.add_transfers(rows)
             if upload and counts.total:
-                client.create_container_if_missing()
+                try:
+                    call_with_retry(client.create_container_if_missing, settings.retry)
+                except TransientStorageError as error:  # the transfers will retry and report on their own
+                    bus.emit(Warning_(f"could not make sure the container exists: {error}"))
             return _execute(plan, job_id, options, settings, sides, client, bus, prompt, started, resumed=False)
         finally:
             plan.close()

@@ -1,0 +1,125 @@
+"""kill -9 in the middle of an upload, then resume: identical result, and what the server already had is not sent again
+(requests counted by a proxy in front of the gateway)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from copy_support import (
+    CountingProxy, account_path, big_file, container_sas, engine_settings, origin, plan_query, sas_url, start_copy_process,
+    tree_digest, wait_for_plan, write_tree,
+)
+
+from pyazcopy.engine.chunking import MiB
+from pyazcopy.engine.job import resume_job, run_copy
+from pyazcopy.engine.options import CopyOptions
+
+BIG_MIB = int(os.environ.get("PYAZCOPY_TEST_BIG_MIB", "96"))  # PYAZCOPY_TEST_BIG_MIB=1024 for the 1 GiB acceptance case
+MANY_FILES = int(os.environ.get("PYAZCOPY_TEST_MANY_FILES", "600"))  # 5000 for the acceptance case
+
+
+@pytest.fixture
+def proxy(localazure):
+    p = CountingProxy(origin(localazure.blob_url), localazure.ca_bundle).start()
+    yield p
+    p.stop()
+
+
+def sha256_of_blob(localazure, container: str, name: str) -> str:
+    digest = hashlib.sha256()
+    for piece in localazure.shared_key_service().get_blob_client(container, name).download_blob(max_concurrency=4).chunks():
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def sha256_of_file(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(8 * MiB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def test_kill_9_during_a_large_upload_then_resume_continues_inside_the_file(localazure, container, proxy, tmp_path):
+    source = big_file(tmp_path / "src" / "big.bin", BIG_MIB * MiB + 12345)
+    blocks_total = -(-source.stat().st_size // MiB)
+    url = sas_url(proxy.url + account_path(localazure.blob_url), container)
+    child = start_copy_process(tmp_path, {"source": str(source), "destination": url, "block_size_mb": 1, "cap_mbps": 160}, concurrency=4)
+    job_id = wait_for_plan(tmp_path / "plans", "chunks", blocks_total // 3, child)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    time.sleep(1.0)  # requests the proxy was still forwarding for the killed process are recorded before the reset
+    staged_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT idx FROM chunks")}
+    sent_before = {r.block_id for r in proxy.matching("PUT", "block") if r.status == 201}
+    assert blocks_total // 3 <= len(staged_at_kill) < blocks_total
+    assert not proxy.matching("PUT", "blocklist")  # nothing was committed: no partial blob exists
+    assert localazure.shared_key_service().get_container_client(container).get_blob_client("big.bin").exists() is False
+
+    proxy.reset()
+    summary = resume_job(job_id, engine_settings(tmp_path, concurrency=4), destination_sas=container_sas(container))
+    assert summary.status == "Completed", summary.failed_transfers
+    assert (summary.total_transfers, summary.completed, summary.bytes_transferred) == (1, 1, source.stat().st_size)
+    resent = [r.block_id for r in proxy.matching("PUT", "block")]
+    from pyazcopy.engine.chunking import block_id
+
+    key = f"{job_id.replace('-', '')[:16]}{0:016d}"
+    staged_ids = {block_id(key, i) for i in staged_at_kill}
+    assert staged_ids.isdisjoint(resent)  # no block recorded as staged went up again
+    assert len(resent) == blocks_total - len(staged_at_kill)
+    assert len(set(resent) | sent_before) == blocks_total
+    assert len(proxy.matching("GET", "blocklist")) == 1 and len(proxy.matching("PUT", "blocklist")) == 1
+    assert sha256_of_blob(localazure, container, "big.bin") == sha256_of_file(source)
+    assert summary.bytes_over_wire == len(resent) * MiB or summary.bytes_over_wire < (len(resent) + 1) * MiB
+
+
+def test_kill_9_during_a_many_file_upload_then_resume_skips_files_already_done(localazure, container, proxy, tmp_path):
+    files = {f"d{i % 20}/sub{i % 3}/f{i}.txt": f"file {i} ".encode() * (1 + i % 50) for i in range(MANY_FILES)}
+    src = write_tree(tmp_path / "src", files)
+    url = sas_url(proxy.url + account_path(localazure.blob_url), container)
+    child = start_copy_process(tmp_path, {"source": str(src), "destination": url, "recursive": True}, concurrency=8)
+    job_id = wait_for_plan(tmp_path / "plans", "transfers WHERE status = 2", MANY_FILES // 4, child)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    time.sleep(1.0)  # requests the proxy was still forwarding for the killed process are recorded before the reset
+    done_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT destination FROM transfers WHERE status = 2")}
+    assert MANY_FILES // 4 <= len(done_at_kill) < MANY_FILES
+
+    proxy.reset()
+    summary = resume_job(job_id, engine_settings(tmp_path, concurrency=8), destination_sas=container_sas(container))
+    assert summary.status == "Completed", summary.failed_transfers[:3]
+    assert (summary.total_transfers, summary.completed, summary.failed) == (MANY_FILES, MANY_FILES, 0)
+    assert summary.bytes_transferred == sum(len(v) for v in files.values())
+    puts = [r.path.split("/", 1)[1] for r in proxy.matching("PUT")]
+    assert done_at_kill.isdisjoint(puts)  # files finished before the kill were not sent again
+    assert len(puts) == MANY_FILES - len(done_at_kill)  # one Put Blob per remaining file, nothing else
+    assert not proxy.matching("HEAD")
+
+    out = tmp_path / "out"
+    down = run_copy(CopyOptions(url, str(out), recursive=True), engine_settings(tmp_path))
+    assert down.completed == MANY_FILES
+    assert tree_digest(out / container / "src") == tree_digest(src)
+
+
+def test_an_expired_sas_stops_the_job_cleanly_and_resume_with_a_new_sas_finishes_it(localazure, container, proxy, tmp_path):
+    files = {f"f{i:03d}.bin": os.urandom(128 * 1024) for i in range(40)}
+    src = write_tree(tmp_path / "src", files)
+    expiry = datetime.now(timezone.utc) + timedelta(seconds=4)
+    url = sas_url(proxy.url + account_path(localazure.blob_url), container, expiry=expiry)
+    first = run_copy(CopyOptions(str(src), url, recursive=True, as_subdir=False, cap_mbps=4), engine_settings(tmp_path, concurrency=2))
+    assert first.status == "Failed" and "403" in first.error and "SAS" in first.error
+    assert 0 < first.completed < len(files)
+    assert "sig=" not in first.error
+    done_first = first.completed
+    proxy.reset()
+    second = resume_job(first.job_id, engine_settings(tmp_path), destination_sas=container_sas(container))
+    assert second.status == "Completed" and second.completed == len(files)
+    assert len(proxy.matching("PUT")) <= len(files) - done_first + 2  # failed ones (at most one per worker) go again
+    out = tmp_path / "out"
+    assert run_copy(CopyOptions(url.split("?")[0] + "?" + container_sas(container), str(out), recursive=True),
+                    engine_settings(tmp_path)).completed == len(files)
+    assert tree_digest(out / container) == tree_digest(src)
