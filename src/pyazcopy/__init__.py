@@ -6,7 +6,7 @@ is imported lazily so that ``import pyazcopy`` stays cheap.
 
 __version__ = "0.1.0"
 
-_API = ("login", "logout", "status", "list", "make")
+_API = ("login", "logout", "status", "list", "make", "copy", "resume")
 
 
 def __getattr__(name: str):

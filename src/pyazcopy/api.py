@@ -146,3 +146,62 @@ def list(url: str, *, settings: Settings | None = None, include_versions: bool =
 def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | None = None) -> None:
     """Create the container ``url`` names."""
     endpoint_for(url, settings or default_settings(), prompt).create_container()
+
+
+# copy and jobs (the transfer engine) ---------------------------------------------------------------------------------
+def _blob_credential(url: str, settings: Settings, prompt: DevicePrompt | None):
+    """The credential for the Blob side of a copy: None when the URL carries a SAS, else auto-login or the saved login."""
+    active = credential_for(parse_location(url), settings, prompt)
+    return None if active is None else active.credential
+
+
+def copy_with(options, settings: Settings, engine_settings, subscribers=(), prompt=None, device_prompt: DevicePrompt | None = None,
+              command: str = "copy"):
+    """Run a copy described by an ``engine.options.CopyOptions`` (what the `copy` command does)."""
+    from pyazcopy.endpoints.blob_transfer import is_blob_url
+    from pyazcopy.engine.job import run_copy
+
+    blob_side = options.source if is_blob_url(options.source) else options.destination
+    credential = _blob_credential(blob_side, settings, device_prompt) if is_blob_url(blob_side) else None
+    return run_copy(options, engine_settings, credential, subscribers, prompt, command)
+
+
+def copy(source: str, destination: str, *, settings: Settings | None = None, engine_settings=None, progress=None, prompt=None,
+         device_prompt: DevicePrompt | None = None, **options):
+    """Copy between a local path and a Blob URL, as `pyazcopy copy` does; returns the typed ``JobSummary``.
+
+    ``options`` are the command's flags in snake case (``recursive=True``, ``include_pattern="*.csv"``,
+    ``overwrite="ifSourceNewer"``, ``put_md5=True``...). ``progress`` is called with each ``JobProgress`` snapshot.
+    """
+    from dataclasses import fields
+
+    from pyazcopy.engine.events import JobProgress
+    from pyazcopy.engine.filters import FilterOptions
+    from pyazcopy.engine.options import CopyOptions, EngineSettings
+
+    filter_names = {f.name for f in fields(FilterOptions)}
+    filters = FilterOptions(**{k: options.pop(k) for k in tuple(options) if k in filter_names})  # (`list` is the listing here)
+    copy_options = CopyOptions(source=source, destination=destination, filters=filters, **options)
+    subscribers = [lambda event: progress(event) if isinstance(event, JobProgress) else None] if progress else []
+    return copy_with(copy_options, settings or default_settings(), engine_settings or EngineSettings.from_environment({}),
+                     subscribers, prompt, device_prompt)
+
+
+def resume(job_id: str, settings: Settings | None = None, engine_settings=None, *, source_sas: str = "", destination_sas: str = "",
+           subscribers=(), prompt=None, device_prompt: DevicePrompt | None = None):
+    """Resume a job from its plan (`pyazcopy jobs resume`); returns the ``JobSummary``."""
+    from pyazcopy.engine.job import resume_job
+    from pyazcopy.engine.options import EngineSettings
+    from pyazcopy.engine.plan import JobPlan
+
+    settings = settings or default_settings()
+    engine_settings = engine_settings or EngineSettings.from_environment({})
+    plan = JobPlan.open(engine_settings.plan_dir, job_id)
+    try:
+        meta = plan.meta()
+    finally:
+        plan.close()
+    sas = destination_sas if meta["from_to"] == "LocalBlob" else source_sas
+    url = f"{meta['account_url']}/{meta['container']}" + (f"?{sas.lstrip('?')}" if sas else "")
+    credential = _blob_credential(url, settings, device_prompt)
+    return resume_job(job_id, engine_settings, credential, source_sas, destination_sas, subscribers, prompt)

@@ -72,4 +72,8 @@ def build_parser() -> Parser:
 
     env = command("env", "Shows the environment variables that can configure pyazcopy's behavior.")
     env.add_argument("--show-sensitive", action="store_true", help="Shows sensitive/secret environment variables.")
+
+    from pyazcopy.cli.copy_command import add_copy_commands  # copy, cp, jobs
+
+    add_copy_commands(commands, _global_flags)
     return parser

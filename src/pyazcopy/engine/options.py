@@ -11,7 +11,7 @@ from pyazcopy.engine.filters import FilterOptions
 from pyazcopy.engine.retry import RetryPolicy
 from pyazcopy.errors import UsageError
 
-OVERWRITE_MODES = ("true", "false", "prompt", "ifsourcenewer")
+OVERWRITE_MODES = ("true", "false", "prompt", "ifSourceNewer")
 CHECK_MD5_MODES = ("NoCheck", "LogOnly", "FailIfDifferent", "FailIfDifferentOrMissing")
 BLOB_TYPES = ("Detect", "BlockBlob", "PageBlob", "AppendBlob")
 TIERS = ("", "None", "Hot", "Cool", "Cold", "Archive")

@@ -140,7 +140,7 @@ class TransferRunner:
             return True
         if self.overwrite == "false":
             return False
-        if self.overwrite == "ifsourcenewer":
+        if self.overwrite == "ifSourceNewer":
             return source_newer
         if self.ctx.prompt_answer:
             return self.ctx.prompt_answer == "all"

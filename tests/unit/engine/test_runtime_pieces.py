@@ -108,7 +108,7 @@ def test_engine_settings_from_environment(tmp_path: Path):
 
 def test_copy_options_validation():
     o = CopyOptions("a", "b", overwrite="IfSourceNewer", check_md5="nocheck", blob_type="blockblob").validated()
-    assert (o.overwrite, o.check_md5, o.blob_type) == ("ifsourcenewer", "NoCheck", "BlockBlob")
+    assert (o.overwrite, o.check_md5, o.blob_type) == ("ifSourceNewer", "NoCheck", "BlockBlob")
     with pytest.raises(UsageError, match="--overwrite"):
         CopyOptions("a", "b", overwrite="maybe").validated()
     assert parse_metadata("a=1;b=x=y") == (("a", "1"), ("b", "x=y"))

@@ -1,0 +1,384 @@
+"""`copy` (alias `cp`) and `jobs list|show|resume|remove|clean`: AzCopy's flags, output and exit codes.
+
+Registered into the shared parser by :func:`add_copy_commands`; handlers turn flags into engine options, resolve the
+credential through the api layer, render engine events as AzCopy's text or JSON lines, and return the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import time
+from typing import Any
+
+from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.output import Output
+from pyazcopy.engine.events import (
+    DryRunItem, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, TransferFinished, Warning_,
+)
+from pyazcopy.engine.filters import FilterOptions
+from pyazcopy.engine.joblog import redact
+from pyazcopy.engine.options import CopyOptions, EngineSettings
+from pyazcopy.errors import UsageError
+
+BOOL_FLAGS = {  # name -> default (Cobra-style: --flag, --flag=true, --flag=false)
+    "recursive": False, "as-subdir": True, "no-guess-mime-type": False, "put-md5": False, "check-length": True,
+    "preserve-last-modified-time": False, "follow-symlinks": False, "dry-run": False,
+}
+TRUE, FALSE = ("true", "t", "1", "yes"), ("false", "f", "0", "no")
+
+
+class CobraParser(argparse.ArgumentParser):
+    """Accepts ``--flag=true|false`` for boolean flags, as AzCopy's Cobra flags do."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        rewritten = []
+        for token in list(args or []):
+            name, sep, value = token.partition("=")
+            if sep and name.startswith("--") and name[2:] in BOOL_FLAGS:
+                if value.lower() in TRUE:
+                    token = name
+                elif value.lower() in FALSE:
+                    token = "--no-" + name[2:]
+                else:
+                    raise UsageError(f"invalid value {value!r} for {name}: use true or false")
+            rewritten.append(token)
+        return super().parse_known_args(rewritten, namespace)
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _bool(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:
+    dest = name.replace("-", "_")
+    parser.add_argument(f"--{name}", dest=dest, action="store_true", default=BOOL_FLAGS[name], help=help_text)
+    parser.add_argument(f"--no-{name}", dest=dest, action="store_false", help=argparse.SUPPRESS)
+
+
+def add_copy_commands(commands, global_flags) -> None:
+    """Add `copy`/`cp` and `jobs` to the shared sub-command table."""
+    copy = commands.add_parser("copy", aliases=["cp"], help="Copies source data to a destination location.",
+                               description="Copies source data to a destination location (local <-> Blob).")
+    copy.__class__ = CobraParser
+    global_flags(copy, True)
+    copy.add_argument("source")
+    copy.add_argument("destination")
+    _bool(copy, "recursive", "Look into sub-directories recursively when uploading from local file system.")
+    _bool(copy, "as-subdir", "True by default. Places folder sources as subdirectories under the destination.")
+    copy.add_argument("--from-to", default="", help="Optionally specifies the source destination combination. For Example: LocalBlob, BlobLocal.")
+    for flag, text in (
+        ("include-pattern", "Include only these files when copying. Supports wildcard characters (*). Separate files by using a ';'."),
+        ("exclude-pattern", "Exclude these files when copying. Supports wildcard characters (*)."),
+        ("include-path", "Include only these paths when copying. Does not support wildcards. Checks relative path prefix."),
+        ("exclude-path", "Exclude these paths when copying. Does not support wildcards. Checks relative path prefix."),
+        ("include-regex", "Include only the relative path of the files that align with regular expressions. Separate with ';'."),
+        ("exclude-regex", "Exclude all the relative path of the files that align with regular expressions. Separate with ';'."),
+        ("include-before", "Include only those files modified before or on the given date/time, ISO8601 e.g. '2020-08-19T15:04:00Z'."),
+        ("include-after", "Include only those files modified on or after the given date/time, ISO8601 e.g. '2020-08-19T15:04:00Z'."),
+    ):
+        copy.add_argument(f"--{flag}", default="", help=text)
+    copy.add_argument("--overwrite", default="true", help="Overwrite the conflicting files and blobs at the destination if this flag is set to true. Possible values include 'true', 'false', 'prompt', and 'ifSourceNewer'.")
+    copy.add_argument("--block-size-mb", type=float, default=0.0, help="Use this block size (specified in MiB) when uploading to Azure Storage and downloading from Azure Storage. The default value is automatically calculated based on file size. Decimal fractions are allowed (For example: 0.25).")
+    copy.add_argument("--put-blob-size-mb", type=float, default=0.0, help="Use this size (specified in MiB) as a threshold to determine whether to upload a blob as a single PUT request when uploading to Azure Storage. The default value is automatically calculated based on file size.")
+    copy.add_argument("--blob-type", default="Detect", help="Defines the type of blob at the destination: BlockBlob, PageBlob, AppendBlob or Detect (default).")
+    copy.add_argument("--block-blob-tier", default="None", help="Upload block blob to Azure Storage using this blob tier: Hot, Cool, Cold, Archive (default 'None').")
+    copy.add_argument("--metadata", default="", help="Upload to Azure Storage with these key-value pairs as metadata, e.g. 'key1=value1;key2=value2'.")
+    for flag in ("content-type", "content-encoding", "content-language", "content-disposition", "cache-control"):
+        copy.add_argument(f"--{flag}", default="", help=f"Set the {flag.replace('-', ' ')} header of the uploaded blobs.")
+    _bool(copy, "no-guess-mime-type", "Prevents AzCopy from detecting the content-type based on the extension or content of the file.")
+    _bool(copy, "put-md5", "Create an MD5 hash of each file, and save the hash as the Content-MD5 property of the destination blob.")
+    copy.add_argument("--check-md5", default="FailIfDifferent", help="Specifies how strictly MD5 hashes should be validated when downloading: NoCheck, LogOnly, FailIfDifferent (default), FailIfDifferentOrMissing.")
+    _bool(copy, "check-length", "Check the length of a file on the destination after the transfer (default true).")
+    _bool(copy, "preserve-last-modified-time", "Only available when destination is file system. Preserve the last modified time of the blobs.")
+    _bool(copy, "follow-symlinks", "Follow symbolic links when uploading from local file system.")
+    _bool(copy, "dry-run", "Prints the file paths that would be copied by this command. This flag does not copy the actual files.")
+    copy.add_argument("--cap-mbps", type=float, default=0.0, help="Caps the transfer rate, in megabits per second.")
+    copy.add_argument("--output-level", default="default", help="Define the output verbosity. Available levels: essential, quiet.")
+
+    jobs = commands.add_parser("jobs", aliases=["job"], help="Sub-commands related to managing jobs.", description="Sub-commands related to managing jobs.")
+    jobs.__class__ = CobraParser
+    global_flags(jobs, True)
+    sub = jobs.add_subparsers(dest="jobs_command", parser_class=CobraParser)
+    for name, text in (("list", "Display information on all jobs."), ("clean", "Remove all log and plan files for all jobs")):
+        global_flags(sub.add_parser(name, help=text), True)
+    show = sub.add_parser("show", help="Show detailed information for the given job ID.")
+    global_flags(show, True)
+    show.add_argument("job_id")
+    show.add_argument("--with-status", default="", help="Only list the transfers of job with this status, available values: All, Started, Success, Failed, Skipped")
+    resume = sub.add_parser("resume", help="Resume the existing job with the given job ID.")
+    global_flags(resume, True)
+    resume.add_argument("job_id")
+    resume.add_argument("--source-sas", default="", help="Source SAS token of the source for a given Job ID.")
+    resume.add_argument("--destination-sas", default="", help="Destination SAS token of the destination for a given Job ID.")
+    resume.add_argument("--output-level", default="default", help=argparse.SUPPRESS)
+    remove = sub.add_parser("remove", aliases=["rm"], help="Remove all files associated with the given job ID.")
+    global_flags(remove, True)
+    remove.add_argument("job_id")
+
+
+# --- rendering -------------------------------------------------------------------------------------------------
+def _summary_content(job_id: str, status: str, total: int, completed: int, failed: int, skipped: int, transferred: int,
+                     expected: int, over_wire: int, percent: float, active: int = 0, failed_list=(), complete_ordered: bool = True) -> str:
+    body = {
+        "ErrorMsg": "", "JobID": job_id, "ActiveConnections": str(active), "CompleteJobOrdered": complete_ordered, "JobStatus": status,
+        "TotalTransfers": str(total), "FileTransfers": str(total), "FolderPropertyTransfers": "0", "SymlinkTransfers": "0",
+        "TransfersCompleted": str(completed), "TransfersFailed": str(failed), "TransfersSkipped": str(skipped),
+        "BytesOverWire": str(over_wire), "TotalBytesTransferred": str(transferred), "TotalBytesEnumerated": str(expected),
+        "TotalBytesExpected": str(expected), "PercentComplete": f"{percent:.4f}", "AverageIOPS": "0", "AverageE2EMilliseconds": "0",
+        "ServerBusyPercentage": "0", "NetworkErrorPercentage": "0",
+        "FailedTransfers": [{"Src": f.source, "Dst": f.destination, "IsFolderProperties": False, "TransferStatus": "Failed",
+                             "TransferSize": 0, "ErrorCode": "0", "ErrorMessage": f.error} for f in failed_list],
+        "SkippedTransfers": [], "PerfConstraint": 0, "PerformanceAdvice": [], "IsCleanupJob": False,
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+class CopyRenderer:
+    """Engine events -> AzCopy's output (text, or JSON lines with --output-type json)."""
+
+    def __init__(self, output: Output, environment: Environment, level: str = "default") -> None:
+        self.output, self.environment, self.level = output, environment, level.lower()
+        self.tty = hasattr(environment.stdout, "isatty") and environment.stdout.isatty()
+        self._last_bytes, self._last_time = 0, time.monotonic()
+        self._progress_open = False
+        self.failures_shown = 0
+
+    def _text(self, line: str, end: str = "\n") -> None:
+        if self._progress_open and end == "\n":
+            self.environment.stdout.write("\n")
+            self._progress_open = False
+        self.environment.stdout.write(line + end)
+        self.environment.stdout.flush()
+
+    def __call__(self, event: Any) -> None:
+        out = self.output
+        if isinstance(event, ScanningStarted):
+            if self.level != "quiet":
+                out.info("Scanning...")
+        elif isinstance(event, JobStarted):
+            if out.json:
+                out.message("Init", json.dumps({"LogFileLocation": event.log_path, "JobID": event.job_id, "IsCleanupJob": False}, separators=(",", ":")))
+            elif self.level != "quiet":
+                self._text(f"\nJob {event.job_id} has {'resumed' if event.resumed else 'started'}\nLog file is located at: {event.log_path}\n")
+        elif isinstance(event, JobProgress):
+            self._progress(event)
+        elif isinstance(event, DryRunItem):
+            if out.json:
+                out.message("Dryrun", json.dumps({"EntityType": "File", "BlobType": event.blob_type, "FromTo": event.from_to,
+                                                  "Source": event.source, "Destination": event.destination}, separators=(",", ":")))
+            else:
+                self._text(f"DRYRUN: {event.operation} {event.source} to {event.destination}")
+        elif isinstance(event, TransferFinished) and event.status == "Failed":
+            if not out.json and self.failures_shown < 20:
+                self.failures_shown += 1
+                self._text(f"ERROR: {event.source} -> {event.destination}: {event.error}")
+        elif isinstance(event, Warning_):
+            if self.level == "default":
+                if out.json:
+                    out.message("Warning", event.message)
+                else:
+                    self._text(f"WARN: {event.message}")
+        elif isinstance(event, JobFinished):
+            self._finished(event.summary)
+
+    def _throughput(self, transferred: int) -> float:
+        now = time.monotonic()
+        elapsed = max(now - self._last_time, 1e-6)
+        mbps = (transferred - self._last_bytes) * 8 / 1_000_000 / elapsed
+        self._last_bytes, self._last_time = transferred, now
+        return mbps
+
+    def _progress(self, p: JobProgress) -> None:
+        if self.output.json:
+            self.output.message("Progress", _summary_content(p.job_id, p.status, p.total_transfers, p.completed, p.failed, p.skipped,
+                                                             p.bytes_transferred, p.bytes_expected, p.bytes_over_wire, p.percent_complete,
+                                                             p.active_connections))
+            return
+        if self.level != "default":
+            return
+        line = (f"{p.percent_complete:.1f} %, {p.completed} Done, {p.failed} Failed, {p.pending} Pending, {p.skipped} Skipped, "
+                f"{p.total_transfers} Total, 2-sec Throughput (Mb/s): {self._throughput(p.bytes_over_wire):.4f}")
+        if self.tty:
+            self.environment.stdout.write("\r" + line)
+            self.environment.stdout.flush()
+            self._progress_open = True
+        else:
+            self._text(line)
+
+    def _finished(self, s: JobSummary) -> None:
+        if s.dry_run:
+            if self.output.json:
+                self.output.message("EndOfJob", "")
+            return
+        if self.output.json:
+            self.output.message("EndOfJob", _summary_content(s.job_id, s.status, s.total_transfers, s.completed, s.failed, s.skipped,
+                                                             s.bytes_transferred, s.bytes_expected, s.bytes_over_wire, 100.0 if s.succeeded else 0.0,
+                                                             failed_list=s.failed_transfers[:100]))
+            return
+        lines = [
+            f"\nJob {s.job_id} summary",
+            f"Elapsed Time (Minutes): {s.elapsed_seconds / 60:.4f}",
+            f"Number of File Transfers: {s.total_transfers}",
+            "Number of Folder Property Transfers: 0",
+            "Number of Symlink Transfers: 0",
+            f"Total Number of Transfers: {s.total_transfers}",
+            f"Number of File Transfers Completed: {s.completed}",
+            "Number of Folder Transfers Completed: 0",
+            f"Number of File Transfers Failed: {s.failed}",
+            "Number of Folder Transfers Failed: 0",
+            f"Number of File Transfers Skipped: {s.skipped}",
+            "Number of Folder Transfers Skipped: 0",
+            f"Total Number of Bytes Transferred: {s.bytes_transferred}",
+            f"Final Job Status: {s.status}",
+        ]
+        if s.error:
+            lines.append(f"\nThe job stopped: {s.error}")
+        if s.status not in ("Completed", "CompletedWithSkipped"):
+            lines.append(f"\nSee the log {s.log_path} for every failure; `pyazcopy jobs resume {s.job_id}` retries what did not complete"
+                         " (add --source-sas/--destination-sas when the URLs had a SAS).")
+        self._text("\n".join(lines))
+
+
+# --- handlers --------------------------------------------------------------------------------------------------
+def engine_settings(environment: Environment) -> EngineSettings:
+    settings = EngineSettings.from_environment(environment.env, environment.home_dir)
+    bundle = environment.env.get("REQUESTS_CA_BUNDLE") or environment.env.get("SSL_CERT_FILE")
+    from dataclasses import replace
+
+    return replace(settings, connection_verify=bundle or True)
+
+
+def copy_options(args) -> CopyOptions:
+    filters = FilterOptions(
+        include_pattern=args.include_pattern, exclude_pattern=args.exclude_pattern, include_path=args.include_path,
+        exclude_path=args.exclude_path, include_regex=args.include_regex, exclude_regex=args.exclude_regex,
+        include_before=args.include_before, include_after=args.include_after,
+    )
+    return CopyOptions(
+        source=args.source, destination=args.destination, recursive=args.recursive, as_subdir=args.as_subdir, from_to=args.from_to,
+        filters=filters, overwrite=args.overwrite, block_size_mb=args.block_size_mb, put_blob_size_mb=args.put_blob_size_mb,
+        blob_type=args.blob_type, block_blob_tier="" if args.block_blob_tier.lower() == "none" else args.block_blob_tier,
+        metadata=args.metadata, content_type=args.content_type, content_encoding=args.content_encoding,
+        content_language=args.content_language, content_disposition=args.content_disposition, cache_control=args.cache_control,
+        no_guess_mime_type=args.no_guess_mime_type, put_md5=args.put_md5, check_md5=args.check_md5, check_length=args.check_length,
+        preserve_last_modified_time=args.preserve_last_modified_time, follow_symlinks=args.follow_symlinks, dry_run=args.dry_run,
+        cap_mbps=args.cap_mbps,
+    )
+
+
+def _prompt(output: Output, environment: Environment):
+    def ask(path: str) -> str:
+        if output.json:
+            output.message("Prompt", json.dumps({"PromptType": "Overwrite", "PromptTarget": path,
+                                                 "ResponseOptions": ["Yes", "No", "Yes for all", "No for all"]}))
+        else:
+            environment.stdout.write(f"\n{path} already exists. Do you want to overwrite it? [Y] Yes  [N] No  [A] Yes for all  [L] No for all: ")
+            environment.stdout.flush()
+        answer = (environment.stdin.readline() or "n").strip().lower()
+        return {"y": "yes", "yes": "yes", "a": "all", "l": "none"}.get(answer, "no")
+
+    return ask
+
+
+def command_line(argv: list[str]) -> str:
+    """The command as kept in the plan and shown by `jobs list`: URLs without their query (SAS) part."""
+    return redact(" ".join(re.sub(r"^(https?://[^?\s]+)\?.*$", r"\1?<SAS redacted>", arg) for arg in argv))
+
+
+def copy_command(args, settings, output: Output, environment: Environment) -> int:
+    from pyazcopy import api
+
+    options = copy_options(args)
+    renderer = CopyRenderer(output, environment, args.output_level)
+    summary = api.copy_with(options, settings, engine_settings(environment), subscribers=[renderer],
+                            prompt=_prompt(output, environment), device_prompt=_device_prompt(output),
+                            command=command_line(["copy", args.source, args.destination]))
+    return 0 if summary.succeeded else 1
+
+
+def _device_prompt(output: Output):
+    from pyazcopy.cli.commands import device_prompt
+
+    return device_prompt(output)
+
+
+def jobs_command(args, settings, output: Output, environment: Environment) -> int:
+    from pyazcopy import api
+    from pyazcopy.engine import plan as plans
+
+    engine = engine_settings(environment)
+    which = args.jobs_command
+    if which == "list":
+        jobs = plans.list_jobs(engine.plan_dir)
+        if output.json:
+            details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status} for j in jobs]
+            output.message("EndOfJob", json.dumps({"ErrorMessage": "", "JobIDDetails": details}, separators=(",", ":")))
+            return 0
+        output._write("Existing Jobs ")
+        for j in jobs:
+            started = time.strftime("%A, %d-%b-%y %H:%M:%S %Z", time.localtime(j.created))
+            output._write(f"JobId: {j.job_id}\nStart Time: {started}\nStatus: {j.status}\nCommand: {j.command}\n")
+        return 0
+    if which == "show":
+        return _show(args, engine, output)
+    if which == "resume":
+        renderer = CopyRenderer(output, environment, getattr(args, "output_level", "default"))
+        summary = api.resume(args.job_id, settings, engine, source_sas=args.source_sas, destination_sas=args.destination_sas,
+                             subscribers=[renderer], prompt=_prompt(output, environment), device_prompt=_device_prompt(output))
+        return 0 if summary.succeeded else 1
+    if which in ("remove", "rm"):
+        plans.remove_job(engine.plan_dir, args.job_id)
+        log = engine.log_dir / f"{args.job_id}.log"
+        log.unlink(missing_ok=True)
+        output.end_of_job(f"Successfully removed log and job plan files for job {args.job_id}.")
+        return 0
+    if which == "clean":
+        removed = 0
+        for job in plans.list_jobs(engine.plan_dir):
+            plans.remove_job(engine.plan_dir, job.job_id)
+            (engine.log_dir / f"{job.job_id}.log").unlink(missing_ok=True)
+            removed += 1
+        output.info(f"Successfully removed {removed} jobs.")
+        return 0
+    raise UsageError("jobs needs a sub-command: list, show, resume, remove or clean")
+
+
+def _show(args, engine: EngineSettings, output: Output) -> int:
+    from pyazcopy.engine import plan as plans
+
+    plan = plans.JobPlan.open(engine.plan_dir, args.job_id)
+    try:
+        status_filter = args.with_status
+        if status_filter:
+            wanted = {"all": None, "started": plans.STARTED, "success": plans.DONE, "failed": plans.FAILED,
+                      "skipped": plans.SKIPPED, "notstarted": plans.PENDING}
+            if status_filter.lower() not in wanted:
+                raise UsageError(f"invalid --with-status value {status_filter!r}; valid values are All, Started, Success, Failed, Skipped")
+            meta = plan.meta()
+            for row in plan.all_transfers(wanted[status_filter.lower()]):
+                source = os.path.join(str(meta["local_root"]), row.source) if meta["from_to"] == "LocalBlob" else f"{meta['account_url']}/{meta['container']}/{meta['blob_prefix']}{row.source}"
+                dest = f"{meta['account_url']}/{meta['container']}/{row.destination}" if meta["from_to"] == "LocalBlob" else os.path.join(str(meta["local_root"]), row.destination)
+                text = f"Source: {source}\nDestination: {dest}\nTransfer Status: {plans.STATUS_NAMES[row.status]}\n"
+                if output.json:
+                    output.message("ListTransfers", json.dumps({"Src": source, "Dst": dest, "TransferStatus": plans.STATUS_NAMES[row.status]}))
+                else:
+                    output._write(text)
+            return 0
+        c = plan.counts()
+        status = str(plan.meta().get("status", ""))
+        percent = 100.0 * (c.done + c.failed + c.skipped) / c.total if c.total else 100.0
+        if output.json:
+            output.message("EndOfJob", _summary_content(args.job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes,
+                                                         c.total_bytes, 0, percent))
+        else:
+            output._write("\n".join([
+                f"\nJob {args.job_id} summary", f"Number of File Transfers: {c.total}", "Number of Folder Property Transfers: 0",
+                f"Total Number Of Transfers: {c.total}", f"Number of File Transfers Completed: {c.done}", "Number of Folder Transfers Completed: 0",
+                f"Number of File Transfers Failed: {c.failed}", "Number of Folder Transfers Failed: 0",
+                f"Number of File Transfers Skipped: {c.skipped}", "Number of Folder Transfers Skipped: 0",
+                f"Percent Complete (approx): {percent:.1f}", f"Final Job Status: {status}"]))
+        return 0
+    finally:
+        plan.close()

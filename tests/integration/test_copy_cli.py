@@ -1,0 +1,164 @@
+"""`pyazcopy copy` and `pyazcopy jobs ...` run in-process (Environment with its own streams and variables): AzCopy's
+text and JSON-lines output, exit codes, Cobra-style booleans, OAuth through the RBAC gateway, resume by job id."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from copy_support import container_sas, sas_url, tree_digest, write_tree
+
+from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.main import main
+
+SPN_APP = "5e1f0000-0000-4000-8000-00000000a001"
+SPN_SECRET = "local-test-secret-not-for-production"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+
+    def json_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+
+def env_for(localazure, home: Path, **extra: str) -> dict[str, str]:
+    home.mkdir(parents=True, exist_ok=True)
+    parts = urlsplit(localazure.blob_url)
+    env = {
+        "HOME": str(home), "PATH": os.environ.get("PATH", ""), "PYAZCOPY_CONFIG_DIR": str(home / ".pyazcopy"),
+        "AZCOPY_JOB_PLAN_LOCATION": str(home / "plans"), "AZCOPY_LOG_LOCATION": str(home / "logs"),
+        "AZCOPY_CONCURRENCY_VALUE": "8", "PYAZCOPY_TRUSTED_ENDPOINTS": f"{parts.scheme}://{parts.netloc}",
+        "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT": localazure.authority,
+        "REQUESTS_CA_BUNDLE": localazure.ca_bundle, "SSL_CERT_FILE": localazure.ca_bundle,
+    }
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> Result:
+    out = io.StringIO()
+    code = main(args, Environment(stdout=out, stderr=out, env=env, stdin=io.StringIO(stdin)))
+    return Result(code, out.getvalue())
+
+
+def test_copy_up_and_down_with_text_output(localazure, container, tmp_path):
+    src = write_tree(tmp_path / "src", {"a.txt": b"alpha", "sub dir/b.bin": os.urandom(5000), "empty": b""})
+    env = env_for(localazure, tmp_path / "home")
+    up = run(["copy", str(src), sas_url(localazure.blob_url, container), "--recursive=true", "--put-md5"], env)
+    assert up.code == 0, up.out
+    for line in ("INFO: Scanning...", "has started", "Log file is located at:", "Number of File Transfers: 3",
+                 "Number of File Transfers Completed: 3", "Number of File Transfers Failed: 0",
+                 "Total Number of Bytes Transferred: 5005", "Final Job Status: Completed"):
+        assert line in up.out
+    assert "sig=" not in up.out
+    down = run(["cp", sas_url(localazure.blob_url, container, "src"), str(tmp_path / "out"), "--recursive", "--as-subdir=false",
+                "--check-md5=FailIfDifferentOrMissing"], env)
+    assert down.code == 0, down.out
+    assert tree_digest(tmp_path / "out") == tree_digest(src)
+    logs = list((tmp_path / "home" / "logs").glob("*.log"))
+    assert len(logs) == 2 and all("sig=" not in log.read_text() or "sig=REDACTED" in log.read_text() for log in logs)
+
+
+def test_json_output_and_dry_run(localazure, container, tmp_path):
+    src = write_tree(tmp_path / "src", {"x.csv": b"1,2", "y.txt": b"y"})
+    env = env_for(localazure, tmp_path / "home")
+    dry = run(["copy", str(src), sas_url(localazure.blob_url, container), "--recursive", "--dry-run", "--include-pattern=*.csv",
+               "--output-type=json"], env)
+    assert dry.code == 0, dry.out
+    messages = dry.json_lines()
+    dry_items = [json.loads(m["MessageContent"]) for m in messages if m["MessageType"] == "Dryrun"]
+    assert [d["Source"].endswith("x.csv") for d in dry_items] == [True]
+    assert dry_items[0]["FromTo"] == "LocalBlob" and "sig=" not in dry_items[0]["Destination"]
+    text_dry = run(["copy", str(src), sas_url(localazure.blob_url, container), "--recursive", "--dry-run"], env)
+    assert sum(line.startswith("DRYRUN: copy ") for line in text_dry.out.splitlines()) == 2
+    real = run(["copy", str(src), sas_url(localazure.blob_url, container), "--recursive", "--output-type", "json"], env)
+    assert real.code == 0, real.out
+    messages = real.json_lines()
+    kinds = [m["MessageType"] for m in messages]
+    assert "Init" in kinds and kinds[-1] == "EndOfJob"
+    init = json.loads(messages[kinds.index("Init")]["MessageContent"])
+    end = json.loads(messages[-1]["MessageContent"])
+    assert set(init) == {"LogFileLocation", "JobID", "IsCleanupJob"}
+    assert end["JobStatus"] == "Completed" and end["TransfersCompleted"] == "2" and end["TotalTransfers"] == "2"
+    assert end["TotalBytesTransferred"] == "4" and end["JobID"] == init["JobID"]
+    assert all(set(m) == {"TimeStamp", "MessageType", "MessageContent", "PromptDetails"} for m in messages)
+
+
+def test_oauth_copy_through_the_gateway_with_auto_login(localazure, container, tmp_path):
+    src = write_tree(tmp_path / "src", {"f1.txt": b"one", "d/f2.bin": os.urandom(3 * 1024 * 1024)})
+    env = env_for(localazure, tmp_path / "home", AZCOPY_AUTO_LOGIN_TYPE="SPN", AZCOPY_SPA_APPLICATION_ID=SPN_APP,
+                  AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET, AZCOPY_TENANT_ID=localazure.tenant_id)
+    url = f"{localazure.blob_url}/{container}"
+    up = run(["copy", str(src), url, "--recursive", "--block-size-mb=1"], env)
+    assert up.code == 0, up.out
+    down = run(["copy", url + "/src", str(tmp_path / "out"), "--recursive"], env)
+    assert down.code == 0, down.out
+    assert tree_digest(tmp_path / "out" / "src") == tree_digest(src)
+    for text in (up.out, down.out, *(p.read_text() for p in (tmp_path / "home" / "logs").glob("*.log"))):
+        assert SPN_SECRET not in text and "eyJ" not in text
+
+
+def test_jobs_list_show_resume_remove_clean(localazure, container, tmp_path):
+    src = write_tree(tmp_path / "src", {f"f{i}.bin": os.urandom(64 * 1024) for i in range(20)})
+    env = env_for(localazure, tmp_path / "home", AZCOPY_CONCURRENCY_VALUE="2")
+    expired = sas_url(localazure.blob_url, container, expiry=datetime.now(timezone.utc) - timedelta(minutes=5))
+    failed = run(["copy", str(src), expired, "--recursive"], env)
+    assert failed.code == 1 and "Final Job Status: Failed" in failed.out and "jobs resume" in failed.out
+    job_id = failed.out.split("Job ", 1)[1].split(" ", 1)[0]
+    listed = run(["jobs", "list"], env)
+    assert listed.code == 0 and f"JobId: {job_id}" in listed.out and "Status: Failed" in listed.out and "sig=" not in listed.out
+    shown = run(["jobs", "show", job_id], env)
+    assert shown.code == 0 and "Number of File Transfers: 20" in shown.out and "Final Job Status: Failed" in shown.out
+    with_status = run(["jobs", "show", job_id, "--with-status=Failed"], env)
+    assert "Transfer Status: Failed" in with_status.out
+    resumed = run(["jobs", "resume", job_id, f"--destination-sas={container_sas(container)}"], env)
+    assert resumed.code == 0, resumed.out
+    assert "Number of File Transfers Completed: 20" in resumed.out and "Final Job Status: Completed" in resumed.out
+    assert run(["jobs", "show", job_id], env).out.count("Final Job Status: Completed") == 1
+    assert run(["jobs", "remove", job_id], env).code == 0
+    assert job_id not in run(["jobs", "list"], env).out
+    assert run(["jobs", "show", job_id], env).code == 1
+    run(["copy", str(src / "f1.bin"), sas_url(localazure.blob_url, container)], env)
+    cleaned = run(["jobs", "clean"], env)
+    assert cleaned.code == 0 and "Successfully removed 1 jobs" in cleaned.out
+    assert not list((tmp_path / "home" / "plans").glob("*.sqlite"))
+
+
+def test_bad_input_gives_a_clear_message_and_exit_1(localazure, container, tmp_path):
+    env = env_for(localazure, tmp_path / "home")
+    missing = run(["copy", str(tmp_path / "nope"), sas_url(localazure.blob_url, container)], env)
+    assert missing.code == 1 and "cannot find the source" in missing.out
+    directory = write_tree(tmp_path / "d", {"a": b"a"})
+    norec = run(["copy", str(directory), sas_url(localazure.blob_url, container)], env)
+    assert norec.code == 1 and "--recursive" in norec.out
+    bad_bool = run(["copy", str(directory), sas_url(localazure.blob_url, container), "--recursive=maybe"], env)
+    assert bad_bool.code == 1 and "true or false" in bad_bool.out
+    bad_overwrite = run(["copy", str(directory), sas_url(localazure.blob_url, container), "--overwrite=sometimes"], env)
+    assert bad_overwrite.code == 1 and "ifSourceNewer" in bad_overwrite.out
+    no_cred = run(["copy", str(directory), f"{localazure.blob_url}/{container}", "--recursive"], env)
+    assert no_cred.code == 1 and "no SAS token or OAuth token is present" in no_cred.out
+
+
+def test_python_api_copy_returns_a_typed_summary_and_reports_progress(localazure, container, tmp_path):
+    import pyazcopy
+    from copy_support import engine_settings
+
+    from pyazcopy.engine.events import JobProgress, JobSummary
+
+    src = write_tree(tmp_path / "src", {"a.txt": b"a", "b.csv": b"b", "c/d.txt": b"d"})
+    seen = []
+    summary = pyazcopy.copy(str(src), sas_url(localazure.blob_url, container), recursive=True, include_pattern="*.txt",
+                            engine_settings=engine_settings(tmp_path, progress_interval=0.01), progress=seen.append)
+    assert isinstance(summary, JobSummary) and summary.succeeded and summary.completed == 2
+    assert all(isinstance(p, JobProgress) for p in seen)
+    back = pyazcopy.copy(sas_url(localazure.blob_url, container, "src"), str(tmp_path / "out"), recursive=True,
+                         engine_settings=engine_settings(tmp_path))
+    assert back.completed == 2 and (tmp_path / "out" / "src" / "c" / "d.txt").read_bytes() == b"d"
