@@ -283,3 +283,92 @@ def test_shared_key_sas_and_anonymous_public_reads_pass_through(localazure, cont
     keyed.set_container_access_policy({}, public_access="blob")
     public = raw(localazure, "GET", f"/{container}/k.txt")
     assert public.status_code == 200 and public.content == b"shared key"
+
+
+# streaming ---------------------------------------------------------------------------------------------------
+GIB = 1 << 30
+
+
+class RepeatedBody:
+    """2 GiB of a repeated 4 MiB random pattern, produced on the fly: the test holds no copy of the blob."""
+
+    def __init__(self, pattern: bytes, size: int) -> None:
+        self.pattern, self.size = pattern, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        left = self.size
+        while left:
+            piece = self.pattern if left >= len(self.pattern) else self.pattern[:left]
+            left -= len(piece)
+            yield piece
+
+
+class PeakRss:
+    """Samples a process's resident set size in a thread: its baseline and its peak while the block runs."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.baseline = self.peak = self.process.memory_info().rss
+        self._stop = __import__("threading").Event()
+        self._thread = __import__("threading").Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.mark.gigabyte
+@pytest.mark.timeout(1800)  # about a minute on an idle machine; much longer when the machine is shared
+def test_two_gib_pass_through_the_gateway_with_flat_memory(start_localazure, capsys):
+    """One 2 GiB Put Blob and one 2 GiB Get Blob, each a single streamed request through the gateway. A private
+    stack measures a fresh gateway process, and its Azurite (in-memory) gives the 2 GiB back when it stops."""
+    import os
+
+    stack = start_localazure()
+    verify = stack.ca_bundle
+    token = requests.post(
+        f"{stack.authority}/{stack.tenant_id}/oauth2/v2.0/token",
+        data={"grant_type": "password", "client_id": AZCOPY_CLIENT_ID, "username": "alice@contoso.test", "password": "password-alice", "scope": STORAGE_SCOPE},
+        verify=verify, timeout=30,
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "x-ms-version": API_VERSION}
+    container_url = f"{stack.blob_url}/{unique_container_name('big')}"
+    assert requests.put(f"{container_url}?restype=container", headers=headers, verify=verify, timeout=60).status_code == 201
+    pattern = os.urandom(4 << 20)
+    size = 2 * GIB
+    try:
+        with PeakRss(stack.process.pid) as rss:
+            started = time.monotonic()
+            put = requests.put(f"{container_url}/two-gib.bin", data=RepeatedBody(pattern, size), verify=verify, timeout=900,
+                               headers={**headers, "x-ms-blob-type": "BlockBlob", "Content-Length": str(size)})
+            assert put.status_code == 201, put.text
+            uploaded = time.monotonic()
+            doubled, offset = memoryview(pattern + pattern), 0
+            with requests.get(f"{container_url}/two-gib.bin", headers=headers, verify=verify, stream=True, timeout=900) as got:
+                assert got.status_code == 200 and int(got.headers["Content-Length"]) == size
+                for chunk in got.iter_content(1 << 20):
+                    start = offset % len(pattern)
+                    assert doubled[start:start + len(chunk)] == chunk, f"content differs near offset {offset}"
+                    offset += len(chunk)
+            assert offset == size
+            downloaded = time.monotonic()
+    finally:
+        requests.delete(f"{container_url}?restype=container", headers=headers, verify=verify, timeout=120)
+    growth = rss.peak - rss.baseline
+    with capsys.disabled():
+        print(f"\n[gateway 2 GiB] RSS of the localazure process: baseline {rss.baseline / 2**20:.0f} MiB, peak {rss.peak / 2**20:.0f} MiB "
+              f"(+{growth / 2**20:.0f} MiB); upload {size / (uploaded - started) / 1e6:.0f} MB/s, download {size / (downloaded - uploaded) / 1e6:.0f} MB/s")
+    assert growth < 128 * 2**20, f"the gateway grew by {growth / 2**20:.0f} MiB while 2 GiB passed through"
