@@ -42,7 +42,8 @@ def _short_token_config(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3600)
+@pytest.mark.skipif(os.environ.get("PYAZCOPY_E2E_LONG") != "1", reason="long: filling Azurite with 20,000 blobs took over 15 minutes on a shared 2-core machine; run with PYAZCOPY_E2E_LONG=1")
 def test_list_20000_blobs_across_token_expiries(start_localazure, tmp_path):
     stack = start_localazure(_short_token_config(tmp_path))
     env = base_env(stack, tmp_path / "home", PYAZCOPY_TOKEN_STORE="kernel")
