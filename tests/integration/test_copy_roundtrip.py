@@ -193,3 +193,27 @@ def test_dry_run_plans_without_transferring(localazure, container, tmp_path):
     assert all("sig=" not in i.destination for i in items)
     assert blob_names(localazure, container) == []
     assert not (tmp_path / "plans").exists() or not list((tmp_path / "plans").iterdir())
+
+
+def test_page_and_append_blobs_and_content_headers(localazure, container, tmp_path):
+    src = write_tree(tmp_path / "src", {"disk.vhd": os.urandom(512 * 9000), "log.txt": os.urandom(5 * 1024 * 1024 + 1)})
+    url = sas_url(localazure.blob_url, container)
+    up, _ = copy(tmp_path, src / "disk.vhd", url, put_md5=True)  # Detect: .vhd goes up as a Page Blob
+    assert up.completed == 1, up.failed_transfers
+    up, _ = copy(tmp_path, src / "log.txt", url, blob_type="AppendBlob", metadata="team=data;kind=log", content_type="text/x-log",
+                 cache_control="no-cache", content_disposition="inline")
+    assert up.completed == 1, up.failed_transfers
+    service = localazure.shared_key_service().get_container_client(container)
+    vhd = service.get_blob_client("disk.vhd").get_blob_properties()
+    log = service.get_blob_client("log.txt").get_blob_properties()
+    assert str(vhd.blob_type.value if hasattr(vhd.blob_type, "value") else vhd.blob_type) == "PageBlob"
+    assert bytes(vhd.content_settings.content_md5) == hashlib.md5((src / "disk.vhd").read_bytes()).digest()
+    assert "APPEND" in str(log.blob_type).upper() and log.metadata == {"team": "data", "kind": "log"}
+    assert (log.content_settings.content_type, log.content_settings.cache_control, log.content_settings.content_disposition) == (
+        "text/x-log", "no-cache", "inline")
+    odd = write_tree(tmp_path / "odd", {"odd.vhd": b"123"})
+    bad, _ = copy(tmp_path, odd / "odd.vhd", url)
+    assert bad.failed == 1 and "512" in bad.failed_transfers[0].error
+    down, _ = copy(tmp_path, url, tmp_path / "out", recursive=True, check_md5="FailIfDifferent")
+    assert down.completed == 2
+    assert tree_digest(tmp_path / "out" / container) == tree_digest(src)
