@@ -137,6 +137,8 @@ class Stack:
             # What Azure's own clients read: pyazcopy (as AzCopy) and azure-identity.
             "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT": authority,
             "AZURE_AUTHORITY_HOST": authority,
+            # pyazcopy sends tokens only to Azure's storage domains and to the exact origins listed here.
+            "PYAZCOPY_TRUSTED_ENDPOINTS": ";".join(url.rsplit("/", 1)[0] for url in (self.gateway_url, self._azurite.url)),
         }
         for client_id, path in generated.items():
             env.setdefault("LOCALAZURE_SPN_CERT_CLIENT_ID", client_id)

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PYAZCOPY=.venv/bin/pyazcopy
-[ -x "$PYAZCOPY" ] || { echo "demo: run bash scripts/setup.sh first" >&2; exit 1; }
+bash scripts/setup.sh
 
 STATE=$(mktemp -d)
 "$PY" -m localazure up --state-dir "$STATE" >"$STATE/up.log" 2>&1 &
@@ -19,8 +19,7 @@ for _ in $(seq 1 600); do [ -f "$STATE/env" ] && break; kill -0 "$UP" 2>/dev/nul
 [ -f "$STATE/env" ] || { echo "demo: localazure did not start" >&2; cat "$STATE/up.log" >&2; exit 1; }
 
 set -a; . "$STATE/env"; set +a
-# Tokens go only to Azure's storage domains; the emulator's exact https origin is trusted explicitly.
-export PYAZCOPY_TRUSTED_ENDPOINTS="${LOCALAZURE_BLOB_URL%/*}"
+# Tokens go only to Azure's storage domains and to the exact origins the env file lists in PYAZCOPY_TRUSTED_ENDPOINTS.
 export PYAZCOPY_CONFIG_DIR="$STATE/pyazcopy"
 run() { echo; echo "\$ pyazcopy $*"; "$PYAZCOPY" "$@"; }
 

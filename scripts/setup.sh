@@ -26,9 +26,11 @@ echo "setup: installing Python packages into .venv"
 .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c "import pyazcopy, localazure, aiohttp, trustme, playwright" # fails loudly if the install did not work
 
-if [ ! -x node_modules/.bin/azurite-blob ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -x node_modules/.bin/azurite-blob ] || [ "$(cat node_modules/.installed-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: installing Azurite (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.installed-lock-sha256
 fi
 bash scripts/install-azure-cli.sh  # the real Azure CLI, in .cache/azure-cli-venv (reused; ~2 min the first time)
 echo "setup: done"
