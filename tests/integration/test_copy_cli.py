@@ -188,3 +188,41 @@ def test_a_long_copy_keeps_working_across_access_token_expiry(localazure, contai
     assert 2 <= issued <= elapsed / (lifetime * 0.9) + 2  # one new token per expiry, no storm
     blob = localazure.shared_key_service().get_blob_client(container, "slow.bin").get_blob_properties()
     assert blob.size == size
+
+
+def test_a_role_removed_halfway_stops_the_job_which_resumes_once_granted_again(localazure, container, tmp_path):
+    from copy_support import engine_settings
+
+    from pyazcopy import api
+    from pyazcopy.engine.events import TransferFinished
+    from pyazcopy.engine.options import CopyOptions
+    from pyazcopy.settings import Settings
+
+    src = write_tree(tmp_path / "src", {f"f{i:02d}.bin": os.urandom(32 * 1024) for i in range(30)})
+    env = env_for(localazure, tmp_path / "home", AZCOPY_AUTO_LOGIN_TYPE="SPN", AZCOPY_SPA_APPLICATION_ID=SPN_APP,
+                  AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET, AZCOPY_TENANT_ID=localazure.tenant_id)
+    settings = Settings.from_environment(env)
+    assignments = localazure.admin("GET", "/role-assignments").json()["role_assignments"]
+    mine = next(a for a in assignments if a["principal"] == f"client_id {SPN_APP}" and a["state"] == "active")
+    removed = []
+
+    def remove_after_five(event) -> None:
+        if isinstance(event, TransferFinished) and event.status == "Success" and not removed:
+            done.append(1)
+            if len(done) == 5:
+                localazure.admin("DELETE", f"/role-assignments/{mine['id']}").raise_for_status()
+                removed.append(True)
+
+    done: list[int] = []
+    url = f"{localazure.blob_url}/{container}"
+    try:
+        first = api.copy_with(CopyOptions(str(src), url, recursive=True, as_subdir=False, cap_mbps=2),
+                              settings, engine_settings(tmp_path, concurrency=2), subscribers=[remove_after_five])
+        assert first.status == "Failed" and 5 <= first.completed < 30
+        assert "AuthorizationPermissionMismatch" in first.error and "Storage Blob Data Contributor" in first.error
+    finally:
+        localazure.admin("POST", "/role-assignments", {"client_id": SPN_APP, "role": mine["role"], "scope": mine["scope"]}).raise_for_status()
+    second = api.resume(first.job_id, settings, engine_settings(tmp_path))
+    assert second.status == "Completed" and second.completed == 30
+    names = sorted(b.name for b in localazure.shared_key_service().get_container_client(container).list_blobs())
+    assert names == sorted(f"f{i:02d}.bin" for i in range(30))

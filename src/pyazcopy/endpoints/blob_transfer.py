@@ -25,6 +25,10 @@ from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPol
 from azure.core.pipeline.transport import RequestsTransport
 from azure.core.rest import HttpRequest
 
+from types import SimpleNamespace
+
+from pyazcopy.endpoints.locations import parse_location
+from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import (
     AuthenticationFailedError,
     PermissionMismatchError,
@@ -206,7 +210,8 @@ class BlobTransferClient:
         except Exception:  # noqa: BLE001 - the body of an error is best effort
             body = b""
         response.close()
-        raise storage_error(operation, target, response.status_code, response.headers.get("x-ms-error-code"), body)
+        raise storage_error(operation, target, response.status_code, response.headers.get("x-ms-error-code"), body,
+                            response.headers, self.url.account_url, self.url.container)
 
     # --- container ----------------------------------------------------------------------------------------------
     def create_container_if_missing(self) -> bool:
@@ -361,28 +366,36 @@ class BlobTransferClient:
         return written
 
 
-def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes) -> StorageServiceError:
-    """One place that maps an HTTP status and ``x-ms-error-code`` onto the error tree."""
+def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
+                  headers: Any = None, account_url: str = "", container: str = "") -> StorageServiceError:
+    """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
+    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`)."""
+    text = body.decode("utf-8", "replace") if body else ""
     message = ""
     if body:
         try:
             message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
-        except ET.ParseError:
+        except (ET.ParseError, IndexError):
             message = ""
-    text = f"{operation} {target} failed: {status} {code or ''}".rstrip() + (f" ({message})" if message else "")
+    summary = f"{operation} {target} failed: {status} {code or ''}".rstrip() + (f" ({message})" if message else "")
     if status in RETRYABLE_STATUS:
-        return TransientStorageError(text, status, code)
-    if status == 403 and code == "AuthorizationPermissionMismatch":
-        return PermissionMismatchError(
-            text + ". Your identity lacks a role that allows this: reading needs Storage Blob Data Reader, writing needs "
-            "Storage Blob Data Contributor (or Owner); a new role assignment can take up to five minutes to apply",
-            status, code)
-    if status in (401, 403):
-        return AuthenticationFailedError(
-            text + ". The credential was not accepted: check the SAS (expiry, permissions) or sign in again with `pyazcopy login`",
-            status, code)
-    if status == 404:
-        return ResourceNotFoundError(text + ". Check the container and path", status, code)
+        return TransientStorageError(summary, status, code)
     if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
-        return ResourceExistsError(text, status, code)
-    return StorageServiceError(text, status, code)
+        return ResourceExistsError(summary, status, code)
+    kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
+            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
+    shim = SimpleNamespace(status_code=status, error_code=code or "", message=text or summary,
+                           response=SimpleNamespace(headers=headers or {}))
+    try:
+        location = parse_location(f"{account_url}/{container}") if account_url else None
+    except UsageError:
+        location = None
+    if location is None:
+        return StorageServiceError(summary, status, code)
+    mapped = map_storage_error(shim, kind, location)  # type: ignore[arg-type]
+    if isinstance(mapped, StorageServiceError):
+        mapped.args = (f"{summary}. {mapped}",)
+        return mapped
+    error = StorageServiceError(f"{summary}. {mapped}", status, code)
+    error.__cause__ = mapped
+    return error

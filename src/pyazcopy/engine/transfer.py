@@ -125,7 +125,8 @@ class TransferRunner:
         self.ctx.stats.add(failed=1)
         src, dst = self._names(state.row)
         self.ctx.bus.emit(TransferFinished(src, dst, state.row.size, "Failed", message))
-        if isinstance(error, (PermissionMismatchError, AuthenticationFailedError)) or getattr(error, "error_code", "") == "ContainerNotFound":
+        if (isinstance(error, (PermissionMismatchError, AuthenticationFailedError)) or getattr(error, "status", None) in (401, 403)
+                or getattr(error, "error_code", "") == "ContainerNotFound"):
             self.ctx.stop(message)  # every other transfer would fail the same way: stop cleanly, resumable later
 
     def _succeed(self, state: _FileState) -> None:
