@@ -89,6 +89,7 @@ class Request:
     comp: str
     block_id: str
     status: int
+    range: str = ""
 
 
 @dataclass
@@ -161,7 +162,8 @@ class CountingProxy:
         parts = urlsplit(str(request.rel_url))
         query = parse_qs(parts.query)
         path = unquote(parts.path).split("/", 2)[-1]
-        record = Request(request.method, path, (query.get("comp") or [""])[0], (query.get("blockid") or [""])[0], 0)
+        record = Request(request.method, path, (query.get("comp") or [""])[0], (query.get("blockid") or [""])[0], 0,
+                         request.headers.get("x-ms-range", ""))
         fault = self._rng.random() < self.fault_rate
         kind = self._rng.random() if self.fault_kinds == "mixed" else {"drop": 0.0, "503": 0.5, "cut": 0.9}[self.fault_kinds]
         if fault and kind < 0.3:  # drop the connection without an answer

@@ -123,3 +123,63 @@ def test_an_expired_sas_stops_the_job_cleanly_and_resume_with_a_new_sas_finishes
     assert run_copy(CopyOptions(url.split("?")[0] + "?" + container_sas(container), str(out), recursive=True),
                     engine_settings(tmp_path)).completed == len(files)
     assert tree_digest(out / container) == tree_digest(src)
+
+
+def test_kill_9_during_a_download_then_resume_fetches_only_the_missing_ranges(localazure, container, proxy, tmp_path):
+    source = big_file(tmp_path / "src" / "down.bin", 48 * MiB + 77)
+    localazure.shared_key_service().get_blob_client(container, "down.bin").upload_blob(open(source, "rb"), max_concurrency=4)
+    url = sas_url(proxy.url + account_path(localazure.blob_url), container, "down.bin")
+    out = tmp_path / "out"
+    out.mkdir()
+    child = start_copy_process(tmp_path, {"source": url, "destination": str(out), "block_size_mb": 1, "cap_mbps": 120}, concurrency=4)
+    job_id = wait_for_plan(tmp_path / "plans", "chunks", 12, child)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    time.sleep(1.0)
+    assert not (out / "down.bin").exists()  # never a partial file under the final name
+    assert [p.name for p in out.iterdir()] == [f".azDownload-{job_id[:8]}-down.bin"]
+    done_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT idx FROM chunks")}
+    proxy.reset()
+    summary = resume_job(job_id, engine_settings(tmp_path, concurrency=4), source_sas=container_sas(container))
+    assert summary.status == "Completed", summary.failed_transfers
+    ranges = {r.range for r in proxy.matching("GET") if r.range}
+    starts = {int(r.split("=")[1].split("-")[0]) // MiB for r in ranges}
+    assert starts.isdisjoint(done_at_kill) and len(starts) == 49 - len(done_at_kill)
+    assert sha256_of_file(out / "down.bin") == sha256_of_file(source)
+    assert [p.name for p in out.iterdir()] == ["down.bin"]
+
+
+def test_ctrl_c_saves_the_plan_and_resume_finishes(localazure, container, tmp_path):
+    files = {f"f{i:03d}.bin": os.urandom(64 * 1024) for i in range(60)}
+    src = write_tree(tmp_path / "src", files)
+    url = sas_url(localazure.blob_url, container)
+    child = start_copy_process(tmp_path, {"source": str(src), "destination": url, "recursive": True, "cap_mbps": 4}, concurrency=2)
+    job_id = wait_for_plan(tmp_path / "plans", "transfers WHERE status = 2", 5, child)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert b"Cancelled" in out, (out, err)
+    status = plan_query(tmp_path / "plans", job_id, "SELECT value FROM meta WHERE key = 'status'")[0][0]
+    assert status == '"Cancelled"'
+    summary = resume_job(job_id, engine_settings(tmp_path), destination_sas=container_sas(container))
+    assert summary.status == "Completed" and summary.completed == 60
+
+
+def test_a_file_that_changes_during_upload_is_not_committed(localazure, container, tmp_path):
+    import threading
+
+    from pyazcopy.engine.events import Retrying, TransferFinished
+
+    source = big_file(tmp_path / "src" / "changing.bin", 16 * MiB)
+    url = sas_url(localazure.blob_url, container)
+    changed = []
+
+    def touch(event) -> None:
+        if not changed:
+            changed.append(True)
+            threading.Thread(target=lambda: open(source, "ab").write(b"more")).start()
+
+    summary = run_copy(CopyOptions(str(source), url, block_size_mb=1, cap_mbps=40), engine_settings(tmp_path, concurrency=2,
+                                                                                                   progress_interval=0.05),
+                       subscribers=[lambda e: touch(e) if not isinstance(e, (Retrying, TransferFinished)) else None])
+    assert summary.failed == 1 and ("modified" in summary.failed_transfers[0].error or "changed" in summary.failed_transfers[0].error)
+    assert not localazure.shared_key_service().get_blob_client(container, "changing.bin").exists()
