@@ -217,3 +217,23 @@ def test_page_and_append_blobs_and_content_headers(localazure, container, tmp_pa
     down, _ = copy(tmp_path, url, tmp_path / "out", recursive=True, check_md5="FailIfDifferent")
     assert down.completed == 2
     assert tree_digest(tmp_path / "out" / container) == tree_digest(src)
+
+
+def test_a_blob_changed_while_downloading_is_not_saved(localazure, container, tmp_path):
+    from copy_support import engine_settings as settings_for
+
+    from pyazcopy.engine.events import JobProgress
+
+    blobs = localazure.shared_key_service().get_container_client(container)
+    blobs.upload_blob("moving.bin", os.urandom(12 * 1024 * 1024))
+    replaced = []
+
+    def replace_once(event) -> None:
+        if isinstance(event, JobProgress) and not replaced:
+            replaced.append(True)
+            blobs.upload_blob("moving.bin", os.urandom(12 * 1024 * 1024), overwrite=True)
+
+    summary = run_copy(CopyOptions(sas_url(localazure.blob_url, container, "moving.bin"), str(tmp_path / "m.bin"), block_size_mb=1,
+                                   cap_mbps=16), settings_for(tmp_path, concurrency=2, progress_interval=0.05), subscribers=[replace_once])
+    assert replaced and summary.failed == 1 and "changed" in summary.failed_transfers[0].error
+    assert not (tmp_path / "m.bin").exists()

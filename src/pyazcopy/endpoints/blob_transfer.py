@@ -112,6 +112,7 @@ class RemoteBlob:
     content_md5: bytes = b""
     blob_type: str = "BlockBlob"
     content_type: str = ""
+    etag: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ class BlobTransferClient:
                     content_md5=base64.b64decode(md5) if md5 else b"",
                     blob_type=props.findtext("BlobType") or "BlockBlob",
                     content_type=props.findtext("Content-Type") or "",
+                    etag=props.findtext("Etag") or "",
                 )
             marker = root.findtext("NextMarker") or ""
             if not marker:
@@ -285,7 +287,8 @@ class BlobTransferClient:
         md5 = h.get("Content-MD5") or ""
         response.close()
         return RemoteBlob(name.rsplit("/", 1)[-1], name, int(h.get("Content-Length") or 0), _http_time(h.get("Last-Modified")),
-                          base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "")
+                          base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "",
+                          h.get("ETag") or "")
 
     def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True) -> None:
         http = headers.as_http()
@@ -346,9 +349,14 @@ class BlobTransferClient:
         response.read()
         response.close()
 
-    def download_range(self, name: str, offset: int, length: int, writer) -> int:
-        """Stream ``length`` bytes from ``offset`` into ``writer.write``; returns the bytes written."""
+    def download_range(self, name: str, offset: int, length: int, writer, if_match: str = "") -> int:
+        """Stream ``length`` bytes from ``offset`` into ``writer.write``; returns the bytes written.
+
+        ``if_match`` (the ETag seen when the job was planned) makes the service refuse (412) if the blob changed since,
+        so a file is never assembled from two versions of a blob."""
         headers = {"x-ms-range": f"bytes={offset}-{offset + length - 1}"} if length else {}
+        if if_match:
+            headers["If-Match"] = if_match
         response = self._send("GET", self.blob_url(name), "download", self.redacted_blob(name), headers, stream=True)
         written = 0
         try:

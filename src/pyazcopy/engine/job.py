@@ -81,7 +81,8 @@ def _resolve_download(options: CopyOptions, blob: BlobUrl, client: BlobTransferC
             parent = path[: len(path) - len(os.path.basename(path))]
             layout = download_layout(True, path, dest_is_dir, os.path.basename(destination), blob.container, options.as_subdir, False)
             root = destination if dest_is_dir else os.path.dirname(destination)
-            item = RemoteBlob(os.path.basename(path), path, props.size, props.last_modified, props.content_md5, props.blob_type)
+            item = RemoteBlob(os.path.basename(path), path, props.size, props.last_modified, props.content_md5, props.blob_type,
+                              etag=props.etag)
             return Sides(False, root, blob, parent, layout), iter([item])
     prefix = path[:-1] if wildcard else (path + "/" if path and not path.endswith("/") else path)
     if not wildcard and not options.recursive:
@@ -163,7 +164,7 @@ def run_copy(options: CopyOptions, settings: EngineSettings, credential: Any = N
 
 def _dry_run(options: CopyOptions, sides: Sides, client: BlobTransferClient, rows, bus: EventBus, started: float) -> JobSummary:
     count = size_total = 0
-    for source, destination, size, _mtime, _md5 in rows:
+    for source, destination, size, *_ in rows:
         src, dst = _display(sides, client, source, destination)
         blob_type = blob_type_for(destination, options.blob_type) if sides.upload else ""
         bus.emit(DryRunItem("copy", src, dst, size, sides.from_to, blob_type))

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS transfers (
     status INTEGER NOT NULL DEFAULT 0,
     block_size INTEGER NOT NULL DEFAULT 0,
     error TEXT NOT NULL DEFAULT '',
-    md5 BLOB NOT NULL DEFAULT x''
+    md5 BLOB NOT NULL DEFAULT x'',
+    etag TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS transfers_by_part ON transfers (part, status);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -68,6 +69,7 @@ class TransferRow:
     status: int
     block_size: int
     md5: bytes = b""
+    etag: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,20 +154,21 @@ class JobPlan:
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
 
     # --- transfers ----------------------------------------------------------------------------------------------
-    def add_transfers(self, transfers: Iterable[tuple[str, str, int, float, bytes]]) -> Counts:
-        """Append (source, destination, size, mtime, source md5) rows in parts of 10,000, one transaction per part."""
+    def add_transfers(self, transfers: Iterable[tuple]) -> Counts:
+        """Append (source, destination, size, mtime, source md5[, source etag]) rows in parts of 10,000, one
+        transaction per part."""
         count = total_bytes = 0
-        batch: list[tuple[int, int, str, str, int, float, bytes]] = []
+        batch: list[tuple] = []
 
         def flush() -> None:
             with self._lock:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT INTO transfers (id, part, source, destination, size, mtime, md5) VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+                self._db.executemany("INSERT INTO transfers (id, part, source, destination, size, mtime, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
                 self._db.execute("COMMIT")
             batch.clear()
 
-        for source, destination, size, mtime, md5 in transfers:
-            batch.append((count, count // PART_SIZE, source, destination, size, mtime, md5))
+        for source, destination, size, mtime, md5, *rest in transfers:
+            batch.append((count, count // PART_SIZE, source, destination, size, mtime, md5, rest[0] if rest else ""))
             count += 1
             total_bytes += size
             if len(batch) >= PART_SIZE:
@@ -183,14 +186,14 @@ class JobPlan:
         for part in range(self.parts()):
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT id, source, destination, size, mtime, status, block_size, md5 FROM transfers"
+                    "SELECT id, source, destination, size, mtime, status, block_size, md5, etag FROM transfers"
                     " WHERE part = ? AND status IN (?, ?, ?) ORDER BY id", (part, PENDING, STARTED, FAILED)).fetchall()
             for row in rows:
                 yield TransferRow(*row)
 
     def all_transfers(self, status: int | None = None) -> Iterator[TransferRow]:
         for part in range(self.parts()):
-            query = "SELECT id, source, destination, size, mtime, status, block_size, md5 FROM transfers WHERE part = ?"
+            query = "SELECT id, source, destination, size, mtime, status, block_size, md5, etag FROM transfers WHERE part = ?"
             args: tuple = (part,)
             if status is not None:
                 query += " AND status = ?"

@@ -61,11 +61,12 @@ def download_layout(single_blob: bool, source_path: str, dest_is_dir: bool, dest
     return Layout(prefix=folder + "/")
 
 
-def plan_rows(items: Iterable[Enumerated], layout: Layout) -> Iterator[tuple[str, str, int, float, bytes]]:
-    """(source relative path, destination relative path, size, mtime, source MD5) for each item, lazily."""
+def plan_rows(items: Iterable[Enumerated], layout: Layout) -> Iterator[tuple[str, str, int, float, bytes, str]]:
+    """(source relative path, destination relative path, size, mtime, source MD5, source ETag) for each item, lazily."""
     for item in items:
         destination = layout.single_name or layout.prefix + item.relative_path
-        yield item.relative_path, destination, item.size, item.last_modified, getattr(item, "content_md5", b"")
+        yield (item.relative_path, destination, item.size, item.last_modified, getattr(item, "content_md5", b""),
+               getattr(item, "etag", ""))
 
 
 VHD_EXTENSIONS = (".vhd", ".vhdx", ".vmdk")

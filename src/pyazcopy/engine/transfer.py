@@ -24,7 +24,7 @@ from pyazcopy.engine.plan import DONE, FAILED, SKIPPED, STARTED, JobPlan, Transf
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
 from pyazcopy.engine.retry import call_with_retry
 from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
-from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError
+from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
 
@@ -390,9 +390,16 @@ class TransferRunner:
         def attempt() -> None:
             if writer.hasher is not None and writer.written:
                 writer.restart(chunk.offset)  # the inline hash needs the bytes from the start
-            ctx.client.download_range(state.name, chunk.offset + writer.written, chunk.length - writer.written, writer)  # type: ignore[attr-defined]
+            ctx.client.download_range(state.name, chunk.offset + writer.written, chunk.length - writer.written, writer,  # type: ignore[attr-defined]
+                                      if_match=state.row.etag)
 
-        self._retry(state.name, attempt)  # type: ignore[attr-defined]
+        try:
+            self._retry(state.name, attempt)  # type: ignore[attr-defined]
+        except StorageServiceError as error:
+            if error.status == 412:
+                raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "  # type: ignore[attr-defined]
+                                     "when the job started); it was not saved. Run the copy again") from None
+            raise
         ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
         ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
         if writer.hasher is not None:
