@@ -20,7 +20,7 @@ from pyazcopy.engine import chunking
 from pyazcopy.engine.buffers import BufferPool
 from pyazcopy.engine.events import EventBus, Retrying, TransferFinished
 from pyazcopy.engine.options import CopyOptions, EngineSettings, parse_metadata
-from pyazcopy.engine.plan import DONE, FAILED, SKIPPED, STARTED, JobPlan, TransferRow
+from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPlan, TransferRow
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
 from pyazcopy.engine.retry import call_with_retry
 from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
@@ -131,7 +131,8 @@ class TransferRunner:
 
     def _succeed(self, state: _FileState) -> None:
         self.ctx.plan.mark(state.row.id, DONE)
-        self.ctx.plan.clear_chunks(state.row.id)
+        if getattr(state, "chunked", False):
+            self.ctx.plan.clear_chunks(state.row.id)
         self.ctx.stats.add(completed=1)
         src, dst = self._names(state.row)
         self.ctx.bus.emit(TransferFinished(src, dst, state.row.size, "Success"))
@@ -234,7 +235,9 @@ class TransferRunner:
             if not self._should_overwrite(ctx.client.redacted_blob(name), existing is not None,
                                           existing is None or row.mtime > existing.last_modified):
                 return self._skip(state, "the destination blob exists")
-        ctx.plan.mark(row.id, STARTED, block_size=block_size)
+        state.chunked = not single  # type: ignore[attr-defined]
+        if not single:  # a small file is simply sent again after a crash: no bookkeeping write for it
+            ctx.plan.mark(row.id, STARTED, block_size=block_size)
         fd = local.open_for_read(path)
         state.fd = fd  # type: ignore[attr-defined]
         state.stat = (st.st_size, st.st_mtime)  # type: ignore[attr-defined]
@@ -275,7 +278,7 @@ class TransferRunner:
                 on_server = self._retry(name, lambda: ctx.client.uncommitted_blocks(name))
                 staged = {i for i, n in recorded.items() if on_server.get(state.block_ids[i]) == n}
                 ctx.stats.add(bytes_transferred=sum(recorded[i] for i in staged))
-        else:
+        elif row.status != PENDING:
             ctx.plan.clear_chunks(row.id)
         hasher = hashlib.md5() if ctx.options.put_md5 else None
         state.hasher = hasher  # type: ignore[attr-defined]
@@ -364,12 +367,14 @@ class TransferRunner:
         chunk_size = self.block_size_request or chunking.DOWNLOAD_CHUNK_SIZE
         temp = local.temp_download_path(target, ctx.job_id)
         done: dict[int, int] = {}
+        state.chunked = row.size > chunk_size  # type: ignore[attr-defined]
         if row.status in (STARTED, FAILED) and row.block_size == chunk_size and os.path.exists(temp):
             done = ctx.plan.chunks_done(row.id)
             ctx.stats.add(bytes_transferred=sum(done.values()))
-        else:
+        elif row.status != PENDING:
             ctx.plan.clear_chunks(row.id)
-        ctx.plan.mark(row.id, STARTED, block_size=chunk_size)
+        if state.chunked:  # type: ignore[attr-defined]
+            ctx.plan.mark(row.id, STARTED, block_size=chunk_size)
         state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done))  # type: ignore[attr-defined]
         state.temp, state.target, state.name = temp, target, name  # type: ignore[attr-defined]
         pieces = chunking.chunks(row.size, chunk_size)
