@@ -144,8 +144,12 @@ class CopyRenderer:
         self._last_bytes, self._last_time = 0, time.monotonic()
         self._progress_open = False
         self.failures_shown = 0
+        self._live = None  # a rich progress display while a job runs on a terminal
 
     def _text(self, line: str, end: str = "\n") -> None:
+        if self._live is not None:
+            self._live[0].console.print(line, markup=False, highlight=False, end=end)
+            return
         if self._progress_open and end == "\n":
             self.environment.stdout.write("\n")
             self._progress_open = False
@@ -200,6 +204,8 @@ class CopyRenderer:
             return
         line = (f"{p.percent_complete:.1f} %, {p.completed} Done, {p.failed} Failed, {p.pending} Pending, {p.skipped} Skipped, "
                 f"{p.total_transfers} Total, 2-sec Throughput (Mb/s): {self._throughput(p.bytes_over_wire):.4f}")
+        if self.tty and self._rich(p, line):
+            return
         if self.tty:
             self.environment.stdout.write("\r" + line)
             self.environment.stdout.flush()
@@ -207,7 +213,32 @@ class CopyRenderer:
         else:
             self._text(line)
 
+    def _rich(self, p: JobProgress, line: str) -> bool:
+        """A live bar (bytes) with AzCopy's counters beside it; False when rich is not installed."""
+        try:
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+        except ImportError:
+            return False
+        if self._live is None:
+            console = Console(file=self.environment.stdout, force_terminal=True)
+            progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                                console=console, transient=False)
+            task = progress.add_task("", total=max(p.bytes_expected, 1))
+            progress.start()
+            self._live = (progress, task)
+        progress, task = self._live
+        progress.update(task, completed=p.bytes_transferred, total=max(p.bytes_expected, 1),
+                        description=f"{p.completed} Done, {p.failed} Failed, {p.pending} Pending, {p.skipped} Skipped, {p.total_transfers} Total")
+        return True
+
+    def _stop_live(self) -> None:
+        if self._live is not None:
+            self._live[0].stop()
+            self._live = None
+
     def _finished(self, s: JobSummary) -> None:
+        self._stop_live()
         if s.dry_run:
             if self.output.json:
                 self.output.message("EndOfJob", "")
