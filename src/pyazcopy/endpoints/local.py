@@ -63,6 +63,9 @@ def walk_local(
         for name in names:
             if not fnmatch.fnmatchcase(name, last):
                 continue
+            if not _utf8(name):
+                skip(os.path.join(parent, name), "the name is not valid UTF-8, and blob names must be; rename it to copy it")
+                continue
             full = os.path.join(parent, name)
             yield from _walk_entry(full, name, recursive, follow_symlinks, skip, top=False)
         return
@@ -138,6 +141,9 @@ def _walk_dir(root: str, root_relative: str, follow: bool, skip) -> Iterator[Loc
             stack.pop()
             continue
         child_relative = f"{relative}/{entry.name}" if relative else entry.name
+        if not _utf8(entry.name):
+            skip(entry.path, "the name is not valid UTF-8, and blob names must be; rename it to copy it")
+            continue
         try:
             is_link = entry.is_symlink()
             if is_link and not follow:
@@ -152,6 +158,14 @@ def _walk_dir(root: str, root_relative: str, follow: bool, skip) -> Iterator[Loc
                 skip(entry.path, "not a regular file")
         except OSError as error:
             skip(entry.path, error.strerror or str(error))
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # undecodable bytes, kept by os.fsdecode as lone surrogates
+        return False
 
 
 # --- downloads: where a blob lands ----------------------------------------------------------------------------

@@ -161,6 +161,8 @@ class TransferRunner:
                 self._fail(state, error)
             except OSError as error:
                 self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: {error.strerror or error}"))
+            except Exception as error:  # noqa: BLE001 - never let an unexpected error pass for success
+                self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: unexpected {type(error).__name__}: {error}"))
             finally:
                 with state.lock:
                     state.outstanding -= 1
@@ -178,6 +180,8 @@ class TransferRunner:
             self._fail(state, error)
         except OSError as error:
             self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: {error.strerror or error}"))
+        except Exception as error:  # noqa: BLE001 - e.g. a local name that cannot be encoded: that transfer fails
+            self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: unexpected {type(error).__name__}: {error}"))
         finally:
             with state.lock:
                 state.dispatched = True
@@ -197,6 +201,8 @@ class TransferRunner:
             self._fail(state, error)
         except OSError as error:
             self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: {error.strerror or error}"))
+        except Exception as error:  # noqa: BLE001
+            self._fail(state, TransferFailed(f"{self._names(state.row)[0]}: unexpected {type(error).__name__}: {error}"))
         finally:
             self._cleanup(state)
 

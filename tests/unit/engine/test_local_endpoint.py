@@ -58,3 +58,12 @@ def test_safe_names_land_under_the_root(tmp_path):
     assert local_target(str(tmp_path), "a/b c/ü%.txt") == str(tmp_path / "a" / "b c" / "ü%.txt")
     assert safe_relative_path("x..y/z") == "x..y/z"
     assert os.path.basename(temp_download_path("/d/file.bin", "1234567890")).startswith(".azDownload-12345678-")
+
+
+def test_names_that_are_not_utf8_are_skipped_with_a_reason(tmp_path):
+    make(tmp_path, "d/good.txt")
+    fd = os.open(os.fsencode(tmp_path / "d") + b"/bad\xff.txt", os.O_WRONLY | os.O_CREAT)
+    os.close(fd)
+    skipped = []
+    assert [f.relative_path for f in walk_local(str(tmp_path / "d"), True, on_skip=lambda p, r: skipped.append(r))] == ["good.txt"]
+    assert skipped and "UTF-8" in skipped[0]
