@@ -4,6 +4,7 @@ token checks, the 401 challenge and pass-through of shared key and SAS."""
 from __future__ import annotations
 
 import datetime
+import gzip
 import time
 import uuid
 
@@ -278,6 +279,15 @@ def test_shared_key_sas_and_anonymous_public_reads_pass_through(localazure, cont
     with pytest.raises(HttpResponseError) as raised:  # Azurite's own verdict, passed through unchanged
         wrong_sas.download_blob("s.txt").readall()
     assert raised.value.status_code == 403
+
+    # Bytes pass as they are: a gzip body with Content-Encoding is neither unpacked on the way in nor on the way out.
+    packed = gzip.compress(b"packed " * 1000)
+    put = requests.put(f"{localazure.blob_url}/{container}/p.gz?{sas}", data=packed, timeout=60,
+                       headers={"x-ms-version": API_VERSION, "x-ms-blob-type": "BlockBlob", "Content-Encoding": "gzip",
+                                "x-ms-blob-content-encoding": "gzip"})
+    assert put.status_code == 201, put.text
+    with requests.get(f"{localazure.blob_url}/{container}/p.gz?{sas}", headers={"x-ms-version": API_VERSION}, stream=True, timeout=60) as got:
+        assert got.headers["Content-Encoding"] == "gzip" and got.raw.read(decode_content=False) == packed
 
     assert raw(localazure, "GET", f"/{container}/k.txt").status_code == 401  # private container
     keyed.set_container_access_policy({}, public_access="blob")
