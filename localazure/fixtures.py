@@ -94,6 +94,16 @@ class LocalAzure:
     def token_stats(self) -> dict:
         return self.admin("GET", "/stats").json()
 
+    def assign_role(self, role: str, scope: str = "/", **principal: str) -> dict:
+        """Add a role assignment through the gateway's admin API, e.g. ``assign_role("Storage Blob Data Reader",
+        "/photos", upn="carol@contoso.test")``; it counts after the stack's propagation delay. Returns it (``id``)."""
+        response = self.admin("POST", "/role-assignments", {**principal, "role": role, "scope": scope})
+        response.raise_for_status()
+        return response.json()
+
+    def remove_role(self, assignment_id: str) -> None:
+        self.admin("DELETE", f"/role-assignments/{assignment_id}").raise_for_status()
+
     def write_workload_token(self, path: Path, subject: str, audiences: list[str] | None = None, lifetime_seconds: int = 3600) -> Path:
         """Write a service-account token of localazure's Kubernetes-like issuer, as AKS mounts it (workload identity)."""
         response = self.admin("POST", "/workload/token", {"subject": subject, "audiences": audiences, "lifetime_seconds": lifetime_seconds})

@@ -135,11 +135,11 @@ def test_user_without_a_role_may_not_even_list(localazure, filled_container):
     assert response.reason == "This request is not authorized to perform this operation using this permission."
 
 
-def test_reader_at_container_scope_reaches_only_that_container(localazure, filled_container, admin):
+def test_reader_at_container_scope_reaches_only_that_container(localazure, filled_container):
     other = unique_container_name("other")
     localazure.shared_key_service().create_container(other)
+    assignment = localazure.assign_role("Storage Blob Data Reader", f"/{filled_container}", upn="carol@contoso.test")
     try:
-        assignment = admin("POST", "/role-assignments", {"upn": "carol@contoso.test", "role": "Storage Blob Data Reader", "scope": f"/{filled_container}"})
         assert assignment["state"] == "active" and assignment["principal_id"] == localazure.user("carol").object_id
         carol = service_as(localazure, "carol")
         assert [b.name for b in carol.get_container_client(filled_container).list_blobs()] == ["data/report.csv"]
@@ -147,7 +147,10 @@ def test_reader_at_container_scope_reaches_only_that_container(localazure, fille
         assert_permission_mismatch(lambda: list(carol.get_container_client(other).list_blobs()))
         assert_permission_mismatch(lambda: list(carol.list_containers()))  # listing containers needs the account scope
         assert_permission_mismatch(lambda: carol.get_container_client(filled_container).upload_blob("x", b"x"))
+        localazure.remove_role(assignment["id"])
+        assert_permission_mismatch(lambda: list(carol.get_container_client(filled_container).list_blobs()))
     finally:
+        localazure.admin("DELETE", f"/role-assignments/{assignment['id']}")  # 404 once removed above
         localazure.shared_key_service().delete_container(other)
 
 
