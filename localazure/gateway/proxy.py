@@ -81,7 +81,7 @@ class Gateway:
             operation = classify(request.method, parse_path(request.path, query), query, request.headers)
             denied = self.assignments.authorize(caller.object_id, operation.checks)
             if denied is not None:
-                log.info("denied %s to %s (%s): needs %s on %s", operation.name, caller.label, caller.object_id, " or ".join(denied.permissions), denied.container or "the account")
+                log.warning("gateway: denied %s to %s (%s): needs %s on %s", operation.name, caller.label, caller.object_id, " or ".join(denied.permissions), denied.container or "the account")
                 raise permission_mismatch()
             return False
         if scheme or "sig" in request.query:
