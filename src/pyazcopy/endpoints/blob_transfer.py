@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import os
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -159,6 +160,12 @@ class BlobTransferClient:
                  read_timeout: float = 120.0) -> None:
         self.url = url
         session = requests.Session()
+        # requests re-reads the proxy and CA variables from os.environ on every request (about 1.5 ms each here);
+        # read them once, as requests would, and turn the per-request lookup off
+        session.proxies.update(requests.utils.get_environ_proxies(url.account_url))
+        if connection_verify is True:
+            connection_verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        session.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -320,6 +327,16 @@ class BlobTransferClient:
         root = ET.fromstring(response.read())
         response.close()
         return {b.findtext("Name") or "": int(b.findtext("Size") or 0) for b in root.iterfind("UncommittedBlocks/Block")}
+
+    def delete_blob(self, name: str) -> bool:
+        """Delete a blob (with its snapshots); False when it was not there."""
+        try:
+            response = self._send("DELETE", self.blob_url(name), "delete", self.redacted_blob(name), {"x-ms-delete-snapshots": "include"})
+        except ResourceNotFoundError:
+            return False
+        response.read()
+        response.close()
+        return True
 
     def create_special_blob(self, name: str, blob_type: str, size: int, headers: BlobHeaders) -> None:
         """Create an empty Page Blob of ``size`` bytes or an Append Blob, to be filled by :meth:`write_pages`/`append`."""
