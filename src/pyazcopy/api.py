@@ -205,3 +205,14 @@ def resume(job_id: str, settings: Settings | None = None, engine_settings=None, 
     url = f"{meta['account_url']}/{meta['container']}" + (f"?{sas.lstrip('?')}" if sas else "")
     credential = _blob_credential(url, settings, device_prompt)
     return resume_job(job_id, engine_settings, credential, source_sas, destination_sas, subscribers, prompt)
+
+
+def bench(url: str, spec=None, settings: Settings | None = None, engine_settings=None, *, subscribers=(), setup_subscribers=(),
+          device_prompt: DevicePrompt | None = None):
+    """AzCopy's `bench`: upload (or download) generated test data to a container; returns an ``engine.bench.BenchResult``
+    with the throughput and the concurrency used. ``spec`` is an ``engine.bench.BenchSpec`` (AzCopy's defaults)."""
+    from pyazcopy.engine.bench import BenchSpec, run_bench
+    from pyazcopy.engine.options import EngineSettings
+
+    credential = _blob_credential(url, settings or default_settings(), device_prompt)
+    return run_bench(url, spec or BenchSpec(), engine_settings or EngineSettings.from_environment({}), credential, subscribers, setup_subscribers)

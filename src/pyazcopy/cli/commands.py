@@ -35,6 +35,10 @@ def dispatch(args, settings: Settings, output: Output, environment: Environment)
     command = {"ls": "list", "mk": "make", "mkdir": "make"}.get(args.command, args.command)
     if command == "login":
         return login_status(args, settings, output) if getattr(args, "login_command", None) == "status" else login(args, settings, output)
+    if command == "bench":
+        from pyazcopy.cli.bench_command import bench_command
+
+        return bench_command(args, settings, output, environment)
     if command in ("copy", "cp", "jobs", "job"):
         from pyazcopy.cli.copy_command import copy_command, jobs_command
 

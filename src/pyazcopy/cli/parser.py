@@ -76,4 +76,7 @@ def build_parser() -> Parser:
     from pyazcopy.cli.copy_command import add_copy_commands  # copy, cp, jobs
 
     add_copy_commands(commands, _global_flags)
+    from pyazcopy.cli.bench_command import add_bench_command
+
+    add_bench_command(commands, _global_flags)
     return parser
