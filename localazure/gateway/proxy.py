@@ -62,12 +62,8 @@ class Gateway:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            anonymous = self.authorize(request)
-        except StorageError as error:
-            return error_response(error, request)
-        try:
-            return await self.forward(request, anonymous)
-        except StorageError as error:
+            return await self.forward(request, anonymous=self.authorize(request))
+        except StorageError as error:  # raised only before any response has started
             return error_response(error, request)
 
     def authorize(self, request: web.Request) -> bool:
