@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import threading
 import os
 import uuid
 import xml.etree.ElementTree as ET
@@ -28,6 +29,7 @@ from azure.core.rest import HttpRequest
 
 from types import SimpleNamespace
 
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport
 from pyazcopy.endpoints.locations import parse_location
 from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import (
@@ -43,6 +45,7 @@ API_VERSION = "2025-11-05"
 STORAGE_SCOPE = "https://storage.azure.com/.default"
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 LIST_PAGE_SIZE = 5000
+READ_BUFFER_SIZE = 1024 * 1024
 
 
 class TransientStorageError(StorageServiceError):
@@ -179,8 +182,18 @@ class BlobTransferClient:
             policies.append(BearerTokenCredentialPolicy(credential, STORAGE_SCOPE))
         self._client = PipelineClient(url.account_url, policies=policies, transport=transport)
         self._verify = connection_verify
+        # the hot path: http.client, one kept-alive connection per worker thread (lean_http.py says why); azure-core's
+        # pipeline above stays for a proxy (the lean path does not speak to proxies)
+        parts = urlsplit(url.account_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._buffers = threading.local()  # one read buffer per worker thread, reused for every download
+        self._lean = None if session.proxies.get(parts.scheme) else LeanTransport(
+            self._origin, credential if len(policies) > 1 else None, STORAGE_SCOPE, connection_verify, read_timeout,
+            {"x-ms-version": API_VERSION})
 
     def close(self) -> None:
+        if self._lean is not None:
+            self._lean.close()
         self._client.close()
         self._session.close()
 
@@ -204,9 +217,14 @@ class BlobTransferClient:
         request_headers = {"x-ms-client-request-id": str(uuid.uuid4())}
         if headers:
             request_headers.update(headers)
-        request = HttpRequest(method, url, headers=request_headers, content=content)
         try:
-            response = self._client.send_request(request, stream=stream, connection_verify=self._verify)
+            if self._lean is not None and url.startswith(self._origin):
+                response = self._lean.send(method, url[len(self._origin):] or "/", request_headers, content)
+            else:
+                response = self._client.send_request(HttpRequest(method, url, headers=request_headers, content=content), stream=stream,
+                                                     connection_verify=self._verify)
+        except CONNECTION_ERRORS as error:
+            raise TransientStorageError(f"{operation} {target}: connection failed ({type(error).__name__}); it will be retried") from None
         except (ServiceRequestError, ServiceResponseError) as error:
             raise TransientStorageError(f"{operation} {target}: connection failed ({type(error).__name__}); it will be retried") from None
         except AzureError as error:
@@ -277,7 +295,7 @@ class BlobTransferClient:
         response = self._send("GET", self._container_url(query), "list blobs", self.url.redacted, stream=True)
         try:
             return ET.fromstring(response.read())
-        except (ServiceRequestError, ServiceResponseError, requests.RequestException, ConnectionError) as error:
+        except (ServiceRequestError, ServiceResponseError, requests.RequestException, *CONNECTION_ERRORS) as error:
             raise TransientStorageError(f"list blobs {self.url.redacted}: connection dropped ({type(error).__name__})") from None
         except ET.ParseError:
             raise TransientStorageError(f"list blobs {self.url.redacted}: the answer was cut short") from None
@@ -366,6 +384,12 @@ class BlobTransferClient:
         response.read()
         response.close()
 
+    def _read_buffer(self) -> memoryview:
+        buffer = getattr(self._buffers, "buffer", None)
+        if buffer is None:
+            buffer = self._buffers.buffer = memoryview(bytearray(READ_BUFFER_SIZE))
+        return buffer
+
     def download_range(self, name: str, offset: int, length: int, writer, if_match: str = "") -> int:
         """Stream ``length`` bytes from ``offset`` into ``writer.write``; returns the bytes written.
 
@@ -377,9 +401,21 @@ class BlobTransferClient:
         response = self._send("GET", self.blob_url(name), "download", self.redacted_blob(name), headers, stream=True)
         written = 0
         try:
-            for piece in response.iter_bytes():
-                writer.write(piece)
-                written += len(piece)
+            if isinstance(response, LeanResponse):  # read into this thread's reusable buffer: no allocation per piece
+                buffer = self._read_buffer()
+                while True:
+                    try:
+                        n = response.readinto(buffer)
+                    except CONNECTION_ERRORS as error:
+                        raise TransientStorageError(f"download {self.redacted_blob(name)}: connection dropped ({type(error).__name__})") from None
+                    if not n:
+                        break
+                    writer.write(buffer[:n])
+                    written += n
+            else:
+                for piece in response.iter_bytes():
+                    writer.write(piece)
+                    written += len(piece)
         except (ServiceRequestError, ServiceResponseError, requests.RequestException, ConnectionError) as error:
             raise TransientStorageError(f"download {self.redacted_blob(name)}: connection dropped ({type(error).__name__})") from None
         except AzureError as error:
