@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import builtins
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from pyazcopy.auth.credentials import DevicePrompt
 from pyazcopy.auth.persisted_login import ActiveLogin, load_saved_login, log_out, login_status, read_record, sign_in
 from pyazcopy.auth.trust import check_token_destination
-from pyazcopy.endpoints.blob import BlobEndpoint
 from pyazcopy.endpoints.locations import parse_location
 from pyazcopy.engine.listing import Tally, tallied
 from pyazcopy.errors import NoCredentialError, UsageError
 from pyazcopy.model import DEFAULT_TENANT_ID, InvalidLoginType, ListedObject, LoginRecord, LoginRequest, LoginStatus, LoginType, StorageLocation
 from pyazcopy.settings import Settings
+
+if TYPE_CHECKING:
+    from pyazcopy.endpoints.blob import BlobEndpoint
 
 NO_CREDENTIAL_MESSAGE = (
     "no SAS token or OAuth token is present and the resource is not public. "
@@ -131,6 +133,8 @@ def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = Non
         raise UsageError("Azure Files is not supported by this pyazcopy version yet; use a blob or dfs URL")
     active = credential_for(location, settings, prompt)
     kwargs = {"api_version": api_version} if api_version else {}
+    from pyazcopy.endpoints.blob import BlobEndpoint  # azure-storage-blob costs ~0.5 s of CPU to import: only list/make need it
+
     if active is None:
         return BlobEndpoint(location, **kwargs)
     return BlobEndpoint(location, active.credential, identity=active.principal, tenant_id=active.tenant_id, **kwargs)
