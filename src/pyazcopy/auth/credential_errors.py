@@ -11,6 +11,7 @@ from pyazcopy.errors import LoginFailedError, PyAzCopyError, SignInExpiredError,
 from pyazcopy.model import LoginType
 
 EXPIRED_CODES = ("AADSTS700082", "AADSTS700084", "AADSTS50173", "AADSTS50133", "AADSTS70008", "AADSTS50132", "AADSTS700222", "invalid_grant")
+DECLINED_CODES = ("AADSTS65004", "access_denied")  # the person pressed Cancel on the consent page (or an admin blocks consent)
 TENANT_CODES = ("AADSTS90002", "AADSTS50020", "AADSTS700016", "AADSTS90072", "AADSTS50034")
 _SENSITIVE = re.compile(r"""(?i)(eyJ[\w-]+\.[\w-]+\.[\w-]*|(refresh_token|access_token|client_secret|client_assertion|assertion|sig)=[^&\s"']+)""")
 
@@ -51,6 +52,11 @@ def map_credential_error(error: BaseException, principal: str, login_type: Login
         }.get(login_type, "")
         return LoginFailedError(f"the {login_type.value} credential is not available: {text} {hint}".strip())
     if isinstance(error, ClientAuthenticationError):
+        if any(code in text for code in DECLINED_CODES):
+            return LoginFailedError(
+                f"the sign-in was cancelled or consent was declined in the browser ({text}). "
+                f"{again}: run `pyazcopy login` and accept on the consent page, or ask an administrator to grant consent for the application."
+            )
         if any(code in text for code in EXPIRED_CODES) and not during_login:
             return SignInExpiredError(f"the sign-in for {principal} has expired or was revoked ({text}). {again}.")
         if any(code in text for code in TENANT_CODES):
