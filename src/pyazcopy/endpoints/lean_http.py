@@ -22,6 +22,78 @@ STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError,
 CONNECTION_ERRORS = (OSError, http.client.HTTPException)  # socket.timeout and ssl.SSLError are OSErrors
 
 
+class Headers(dict):
+    """Response headers with case-insensitive ``get`` (what ``http.client``'s ``email``-based parser gives, at a
+    fraction of its cost: that parser was a third of the client CPU of a small-file upload)."""
+
+    @classmethod
+    def parse(cls, lines: list[bytes]) -> "Headers":
+        headers = cls()
+        for raw in lines:
+            line = raw.decode("iso-8859-1").rstrip("\r\n")
+            if not line:
+                continue
+            name, sep, value = line.partition(":")
+            if not sep:
+                continue
+            key, value = name.strip().lower(), value.strip()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        return headers
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return dict.get(self, name.lower(), default)
+
+    def __getitem__(self, name: str) -> str:
+        return dict.__getitem__(self, name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and dict.__contains__(self, name.lower())
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        value = self.get(name)
+        return failobj if value is None else [value]
+
+
+class _Response(http.client.HTTPResponse):
+    """``http.client.HTTPResponse`` whose ``begin`` parses headers with :class:`Headers` (else the same logic)."""
+
+    def begin(self) -> None:
+        if self.headers is not None:
+            return
+        while True:
+            version, status, reason = self._read_status()  # type: ignore[attr-defined]
+            if status != http.client.CONTINUE:
+                break
+            http.client._read_headers(self.fp)  # type: ignore[attr-defined]
+        self.code = self.status = status
+        self.reason = reason.strip()
+        if version in ("HTTP/1.0", "HTTP/0.9"):
+            self.version = 10
+        elif version.startswith("HTTP/1."):
+            self.version = 11
+        else:
+            raise http.client.UnknownProtocol(version)
+        self.headers = self.msg = Headers.parse(http.client._read_headers(self.fp))  # type: ignore[attr-defined,assignment]
+        encoding = self.headers.get("transfer-encoding")
+        self.chunked = bool(encoding and encoding.lower() == "chunked")
+        self.chunk_left = None
+        self.will_close = self._check_close()  # type: ignore[attr-defined]
+        self.length = None
+        length = self.headers.get("content-length")
+        if length and not self.chunked:
+            try:
+                self.length = int(length)
+            except ValueError:
+                self.length = None
+            else:
+                if self.length < 0:
+                    self.length = None
+        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or 100 <= status < 200 or self._method == "HEAD":  # type: ignore[attr-defined]
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
+
+
 class LeanResponse:
     """The part of azure-core's ``HttpResponse`` the data path uses, plus ``readinto``."""
 
@@ -107,6 +179,7 @@ class LeanTransport:
                 connection = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self._context)
             else:
                 connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            connection.response_class = _Response
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
