@@ -214,6 +214,8 @@ def same_tree(expected: Path, actual: Path) -> tuple[bool, str]:
     """Every file of ``expected`` exists under ``actual`` with the same bytes, and nothing else is there."""
     want = {p.relative_to(expected).as_posix() for p in expected.rglob("*") if p.is_file()}
     got = {p.relative_to(actual).as_posix() for p in actual.rglob("*") if p.is_file()} if actual.exists() else set()
+    if not want:
+        return False, f"no source files under {expected}"
     if want != got:
         missing, extra = sorted(want - got)[:3], sorted(got - want)[:3]
         return False, f"{len(want - got)} missing (e.g. {missing}), {len(got - want)} unexpected (e.g. {extra})"
