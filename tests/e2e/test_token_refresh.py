@@ -49,13 +49,19 @@ def _short_token_config(tmp_path: Path) -> Path:
     reason="long: Azurite's Put Blob scans every blob of the account (LokiJS), so filling 20,000 blobs is quadratic: "
     "over 10 minutes of Azurite CPU on a 2-core machine even with a lean client; run with PYAZCOPY_E2E_LONG=1",
 )
-def test_list_20000_blobs_across_token_expiries(start_localazure, tmp_path):
+def test_list_20000_blobs_across_token_expiries(start_localazure, tmp_path, monkeypatch):
     stack = start_localazure(_short_token_config(tmp_path))
+    for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"):  # MSAL's requests, in this process, trusts this stack's CA
+        monkeypatch.setenv(name, stack.env[name])
     env = base_env(stack, tmp_path / "home", PYAZCOPY_TOKEN_STORE="kernel")
     container = "refresh-" + tmp_path.name[-12:].lower().replace("_", "")
     service = stack.shared_key_service()
     client = service.get_container_client(container)
     client.create_container()
+    # Log in first: a failure shows before the long fill.
+    with Approver(stack, "alice@contoso.test"):
+        login = run_cli(["login", "--tenant-id", stack.tenant_id], env)
+    assert login.code == 0, login.out
     # Real Put Blob requests with Shared Key straight to Azurite, from a lean keep-alive client (blob_filler.py):
     # the SDK's client CPU per request would compete with Azurite for the same cores.
     filled = fill_container(
@@ -64,9 +70,6 @@ def test_list_20000_blobs_across_token_expiries(start_localazure, tmp_path):
     )
     print(f"\nfilled {filled.count} blobs in {filled.seconds:.0f} s ({filled.per_second:.0f} blobs/s)")
 
-    with Approver(stack, "alice@contoso.test"):
-        login = run_cli(["login", "--tenant-id", stack.tenant_id], env)
-    assert login.code == 0, login.out
     key = "pyazcopy:" + store_key(Settings.from_environment(env))
     saved_before = kernel_keyring.read(key)
 
