@@ -370,7 +370,7 @@ class TransferRunner:
             local_mtime = os.stat(target).st_mtime
             if not self._should_overwrite(target, True, row.mtime > local_mtime):
                 return self._skip(state, "the destination file exists")
-        chunk_size = self.block_size_request or chunking.DOWNLOAD_CHUNK_SIZE
+        chunk_size = self.block_size_request or chunking.download_chunk_size(row.size)
         temp = local.temp_download_path(target, ctx.job_id)
         done: dict[int, int] = {}
         state.chunked = row.size > chunk_size  # type: ignore[attr-defined]
