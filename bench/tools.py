@@ -109,7 +109,7 @@ class AzureCli:
 
     def list(self, target: Target) -> list[str]:
         return [str(AZ), "storage", "blob", "list", "--container-name", target.container, "--num-results", "*",
-                *self._auth(target)[:-4], "--output", "tsv", "--query", "[].[name, properties.contentLength]", "--only-show-errors"]
+                *self._auth(target)[:-3], "--output", "tsv", "--query", "[].[name, properties.contentLength]", "--only-show-errors"]
 
 
 TOOLS = {"pyazcopy": PyAzCopy, "rclone": Rclone, "az": AzureCli}
