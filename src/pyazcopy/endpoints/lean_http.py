@@ -28,17 +28,14 @@ class Headers(dict):
 
     @classmethod
     def parse(cls, lines: list[bytes]) -> "Headers":
-        headers = cls()
+        plain: dict[str, str] = {}
         for raw in lines:
-            line = raw.decode("iso-8859-1").rstrip("\r\n")
-            if not line:
-                continue
-            name, sep, value = line.partition(":")
+            name, sep, value = raw.decode("iso-8859-1").partition(":")
             if not sep:
-                continue
+                continue  # the blank line that ends the headers
             key, value = name.strip().lower(), value.strip()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        return headers
+            plain[key] = f"{plain[key]}, {value}" if key in plain else value
+        return cls(plain)
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
         return dict.get(self, name.lower(), default)

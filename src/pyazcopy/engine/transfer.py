@@ -411,7 +411,8 @@ class TransferRunner:
                 raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "  # type: ignore[attr-defined]
                                      "when the job started); it was not saved. Run the copy again") from None
             raise
-        ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
+        if state.chunked:  # type: ignore[attr-defined]  # a single-range file is fetched again after a crash: no plan write
+            ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
         ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
         if writer.hasher is not None:
             state.md5 = writer.hasher.digest()  # type: ignore[attr-defined]
