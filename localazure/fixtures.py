@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import signal
 import subprocess
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from localazure.config import Config, load_config
 from localazure.stack import ENV_FILE, read_env
@@ -142,3 +146,32 @@ def restore_environment(previous: dict[str, str | None]) -> None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser download does not work offline
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def spki_pins(state_dir: Path) -> list[str]:
+    """base64(sha256(SubjectPublicKeyInfo)) of the stack's server certificate and CA, as Chromium's pin list wants."""
+    pins = []
+    for name in ("server.pem", "ca.pem"):
+        for certificate in x509.load_pem_x509_certificates((state_dir / "tls" / name).read_bytes()):
+            spki = certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+            pins.append(base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii"))
+    return pins
+
+
+def chromium_launch_options(state_dir: Path) -> dict:
+    """Playwright launch options for headless Chromium that trusts only the stack's certificates (TLS stays checked)."""
+    pins = ",".join(spki_pins(state_dir))
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS + [f"--ignore-certificate-errors-spki-list={pins}"]}

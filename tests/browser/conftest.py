@@ -7,28 +7,14 @@ other certificate fails to load.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from signin_steps import LoopbackRedirect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from localazure.fixtures import chromium_launch_options
+
 PAGE_TIMEOUT_MS = 15_000
 
 
@@ -37,16 +23,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-
-
-def spki_pins(state_dir: Path) -> list[str]:
-    """base64(sha256(SubjectPublicKeyInfo)) of the stack's server certificate and CA, as Chromium's pin list wants."""
-    pins = []
-    for name in ("server.pem", "ca.pem"):
-        for certificate in x509.load_pem_x509_certificates((state_dir / "tls" / name).read_bytes()):
-            spki = certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            pins.append(base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii"))
-    return pins
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +34,7 @@ def playwright_driver() -> Iterator:
 
 
 def _launch(driver, stack):
-    pins = ",".join(spki_pins(Path(stack.env["LOCALAZURE_STATE_DIR"])))
-    return driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [f"--ignore-certificate-errors-spki-list={pins}"])
+    return driver.chromium.launch(**chromium_launch_options(stack.state_dir))
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ Chromium signs in on localazure's page and follows the redirect to the login's l
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,33 +13,22 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import PYAZCOPY, kernel_key_exists, run_process
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from pyazcopy.auth.persisted_login import store_key
 from pyazcopy.settings import Settings
+from localazure.fixtures import chromium_launch_options
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OPENER = '#!/bin/sh\nprintf "%s\\n" "$1" >> "$PYAZCOPY_TEST_OPENED_URLS"\n'
 
 
-def _pins(state_dir: Path) -> str:
-    pins = []
-    for name in ("server.pem", "ca.pem"):
-        for certificate in x509.load_pem_x509_certificates((state_dir / "tls" / name).read_bytes()):
-            spki = certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            pins.append(base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii"))
-    return ",".join(pins)
-
-
-def _sign_in_in_chromium(url: str, pins: str, decision: str) -> tuple[str, str]:
+def _sign_in_in_chromium(url: str, state_dir: Path, decision: str) -> tuple[str, str]:
     """Open ``url`` as the person's browser, sign in as alice and press ``decision`` (continue | cancel) on the
     consent page; returns the page's final URL and text (the login's loopback listener answers it)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [f"--ignore-certificate-errors-spki-list={pins}"])
+        browser = driver.chromium.launch(**chromium_launch_options(state_dir))
         try:
             page = browser.new_page()
             page.set_default_timeout(30_000)
@@ -83,7 +70,7 @@ def _opened_url(login: subprocess.Popen, opened: Path, timeout: float = 120) -> 
 
 def _browse(stack, url: str, decision: str) -> tuple[str, str]:
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API must not share a thread with an event loop
-        return pool.submit(_sign_in_in_chromium, url, _pins(Path(stack.env["LOCALAZURE_STATE_DIR"])), decision).result(timeout=180)
+        return pool.submit(_sign_in_in_chromium, url, Path(stack.env["LOCALAZURE_STATE_DIR"]), decision).result(timeout=180)
 
 
 def _finish(login: subprocess.Popen) -> tuple[int, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -11,27 +9,16 @@ from pathlib import Path
 
 import pytest
 from conftest import PYAZCOPY, run_process
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from localazure.fixtures import chromium_launch_options
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _pins(state_dir: Path) -> str:
-    pins = []
-    for name in ("server.pem", "ca.pem"):
-        for certificate in x509.load_pem_x509_certificates((state_dir / "tls" / name).read_bytes()):
-            spki = certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            pins.append(base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii"))
-    return ",".join(pins)
-
-
-def _type_code_in_chromium(url: str, code: str, pins: str) -> str:
+def _type_code_in_chromium(url: str, code: str, state_dir: Path) -> str:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [f"--ignore-certificate-errors-spki-list={pins}"])
+        browser = driver.chromium.launch(**chromium_launch_options(state_dir))
         try:
             page = browser.new_page()
             page.set_default_timeout(15_000)
@@ -61,7 +48,7 @@ def test_device_login_typed_in_chromium(localazure, cli_env):
         assert match, "".join(lines)
         assert match.group(1) == f"{localazure.authority}/devicelogin"
         with ThreadPoolExecutor(1) as browser:
-            page = browser.submit(_type_code_in_chromium, match.group(1), match.group(2), _pins(Path(localazure.env["LOCALAZURE_STATE_DIR"]))).result(timeout=120)
+            page = browser.submit(_type_code_in_chromium, match.group(1), match.group(2), Path(localazure.env["LOCALAZURE_STATE_DIR"])).result(timeout=120)
         assert "You have signed in" in page
         rest = login.stdout.read()
         assert login.wait(timeout=60) == 0, "".join(lines) + rest

@@ -7,8 +7,6 @@ skips, without it. Each test module gets its own AZURE_CONFIG_DIR, so ~/.azure i
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
@@ -21,16 +19,13 @@ import jwt
 import pytest
 from azure.identity import AzureCliCredential
 from azure.storage.blob import BlobServiceClient
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from localazure.fixtures import chromium_launch_options
 
 pytestmark = pytest.mark.browser  # the sign-in is typed into headless Chromium
 
 REPO = Path(__file__).resolve().parents[2]
 AZ = Path(os.environ.get("AZURE_CLI_VENV", REPO / ".cache" / "azure-cli-venv")) / "bin" / "az"
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def az_environment(localazure, config_dir: Path) -> dict[str, str]:
@@ -53,17 +48,7 @@ def az(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comple
     return result
 
 
-def spki_pins(state_dir: Path) -> str:
-    """The stack's certificates as Chromium's SPKI pin list, so TLS is still verified (against the test CA only)."""
-    pins = []
-    for name in ("server.pem", "ca.pem"):
-        for certificate in x509.load_pem_x509_certificates((state_dir / "tls" / name).read_bytes()):
-            spki = certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            pins.append(base64.b64encode(hashlib.sha256(spki).digest()).decode("ascii"))
-    return ",".join(pins)
-
-
-def sign_in_with_chromium(verification_uri: str, user_code: str, upn: str, password: str, pins: str) -> str:
+def sign_in_with_chromium(verification_uri: str, user_code: str, upn: str, password: str, state_dir: Path) -> str:
     """What a person does: open the page, type the code, sign in, confirm. Returns the final page's text.
 
     Runs in its own thread: Playwright's sync API wants a thread without a running event loop of its own.
@@ -71,7 +56,7 @@ def sign_in_with_chromium(verification_uri: str, user_code: str, upn: str, passw
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [f"--ignore-certificate-errors-spki-list={pins}"])
+        browser = driver.chromium.launch(**chromium_launch_options(state_dir))
         try:
             page = browser.new_page()
             page.set_default_timeout(15_000)
@@ -123,7 +108,7 @@ def az_signed_in(localazure, tmp_path_factory):
         drain = threading.Thread(target=lambda: stderr_lines.extend(login.stderr), daemon=True)
         drain.start()
         with ThreadPoolExecutor(1) as browser_thread:
-            page_text = browser_thread.submit(sign_in_with_chromium, verification_uri, user_code, "alice@contoso.test", "password-alice", spki_pins(Path(localazure.env["LOCALAZURE_STATE_DIR"]))).result(timeout=120)
+            page_text = browser_thread.submit(sign_in_with_chromium, verification_uri, user_code, "alice@contoso.test", "password-alice", Path(localazure.env["LOCALAZURE_STATE_DIR"])).result(timeout=120)
         stdout = login.stdout.read()
         exit_code = login.wait(timeout=60)
         drain.join(timeout=10)
