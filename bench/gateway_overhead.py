@@ -27,28 +27,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from localazure.fixtures import LocalAzure, trust_stack_ca, unique_container_name  # noqa: E402
+from localazure.fixtures import LocalAzure, RepeatedBody, trust_stack_ca, unique_container_name  # noqa: E402
 
 AZCOPY_CLIENT_ID = "579a7132-0e58-4d80-b1e1-7a1e2d337859"
 API_VERSION = "2025-11-05"
 MIB = 1 << 20
-
-
-class RepeatedBody:
-    """``size`` bytes of a repeated random 4 MiB pattern, produced on the fly."""
-
-    def __init__(self, pattern: bytes, size: int) -> None:
-        self.pattern, self.size = pattern, size
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self):
-        left = self.size
-        while left:
-            piece = self.pattern if left >= len(self.pattern) else self.pattern[:left]
-            left -= len(piece)
-            yield piece
 
 
 class Sink:

@@ -127,6 +127,23 @@ class LocalAzure:
         )
 
 
+class RepeatedBody:
+    """``size`` bytes of a repeated random pattern, produced on the fly: nothing holds a copy of the whole body."""
+
+    def __init__(self, pattern: bytes, size: int) -> None:
+        self.pattern, self.size = pattern, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        left = self.size
+        while left:
+            piece = self.pattern if left >= len(self.pattern) else self.pattern[:left]
+            left -= len(piece)
+            yield piece
+
+
 def unique_container_name(prefix: str = "test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:20]}"
 

@@ -17,7 +17,7 @@ from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasP
 from azure.storage.blob._shared.authentication import StorageHttpChallenge
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from localazure.fixtures import DEV_ACCOUNT_KEY, unique_container_name
+from localazure.fixtures import DEV_ACCOUNT_KEY, RepeatedBody, unique_container_name
 
 AZCOPY_CLIENT_ID = "579a7132-0e58-4d80-b1e1-7a1e2d337859"
 STORAGE_SCOPE = "https://storage.azure.com/.default"
@@ -300,23 +300,6 @@ def test_shared_key_sas_and_anonymous_public_reads_pass_through(localazure, cont
 
 # streaming ---------------------------------------------------------------------------------------------------
 GIB = 1 << 30
-
-
-class RepeatedBody:
-    """2 GiB of a repeated 4 MiB random pattern, produced on the fly: the test holds no copy of the blob."""
-
-    def __init__(self, pattern: bytes, size: int) -> None:
-        self.pattern, self.size = pattern, size
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self):
-        left = self.size
-        while left:
-            piece = self.pattern if left >= len(self.pattern) else self.pattern[:left]
-            left -= len(piece)
-            yield piece
 
 
 class PeakRss:
