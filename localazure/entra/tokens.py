@@ -111,7 +111,7 @@ class TokenMinter:
                 claims["idp"] = f"https://sts.windows.net/{principal.home_tenant.id}/"
                 claims["acct"] = 1
         else:
-            claims.update({"idtyp": "app", "roles": [], "appidacr": "2" if principal.app else "2"})
+            claims.update({"idtyp": "app", "roles": [], "appidacr": "2"})
             if principal.managed_identity is not None:
                 claims["xms_mirid"] = principal.managed_identity.resource_id
         return self._sign(claims), lifetime
