@@ -41,12 +41,14 @@ def add_bench_command(commands, global_flags) -> None:
     bench.add_argument("--output-level", default="default", help="Define the output verbosity. Available levels: essential, quiet.")
 
 
-def concurrency_note(env, concurrency: int) -> str:
+def concurrency_note(env, concurrency: int, tuning: str = "") -> str:
     value = (env.get("AZCOPY_CONCURRENCY_VALUE") or "").strip()
-    if value and value.upper() != "AUTO":
+    if value.upper() == "AUTO":
+        return f"{concurrency} connections (AZCOPY_CONCURRENCY_VALUE=AUTO: auto-tuned, {tuning or 'at optimum'})"
+    if value:
         return f"{concurrency} connections (AZCOPY_CONCURRENCY_VALUE={value})"
-    how = "AZCOPY_CONCURRENCY_VALUE=AUTO" if value else "AZCOPY_CONCURRENCY_VALUE not set"
-    return f"{concurrency} connections ({how}: chosen for a machine with {os.cpu_count()} cores; set AZCOPY_CONCURRENCY_VALUE to choose)"
+    return (f"{concurrency} connections (AZCOPY_CONCURRENCY_VALUE not set: chosen for a machine with {os.cpu_count()} cores; "
+            "set AZCOPY_CONCURRENCY_VALUE to choose, or AUTO to tune it)")
 
 
 def bench_command(args, settings, output: Output, environment: Environment) -> int:
@@ -58,18 +60,18 @@ def bench_command(args, settings, output: Output, environment: Environment) -> i
                      number_of_folders=args.number_of_folders, delete_test_data=args.delete_test_data, put_md5=args.put_md5,
                      check_length=args.check_length, blob_type=args.blob_type, block_size_mb=args.block_size_mb,
                      put_blob_size_mb=args.put_blob_size_mb).validated()
-    engine = engine_settings(environment)
+    engine = engine_settings(environment, args.log_level)
     renderer = CopyRenderer(output, environment, args.output_level)
     if spec.mode == "Download" and not output.json:
         output.info(f"Uploading the test data ({spec.file_count} files of {spec.size_per_file} bytes) before the download benchmark...")
     result = api.bench(args.url, spec, settings, engine, subscribers=[renderer], device_prompt=_device_prompt(output))
-    concurrency = concurrency_note(environment.env, result.concurrency)
+    concurrency = concurrency_note(environment.env, result.concurrency, result.summary.concurrency_reason)
     if output.json:
         output.message("BenchmarkResult", json.dumps({
             "Mode": result.mode, "FileCount": result.file_count, "TotalBytes": result.total_bytes,
             "ElapsedSeconds": round(result.elapsed_seconds, 3), "ThroughputMbps": round(result.megabits_per_second, 4),
             "ThroughputMBps": round(result.megabytes_per_second, 3), "FilesPerSecond": round(result.files_per_second, 3),
-            "Concurrency": result.concurrency, "TestDataDeleted": result.deleted, "JobStatus": result.summary.status,
+            "Concurrency": result.concurrency, "ConcurrencyTuning": result.summary.concurrency_reason, "TestDataDeleted": result.deleted, "JobStatus": result.summary.status,
         }, separators=(",", ":")))
     else:
         output.info("\n".join([

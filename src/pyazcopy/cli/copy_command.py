@@ -16,7 +16,7 @@ from typing import Any
 from pyazcopy.cli.environment import Environment
 from pyazcopy.cli.output import Output
 from pyazcopy.engine.events import (
-    DryRunItem, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, TransferFinished, Warning_,
+    ConcurrencyChanged, DryRunItem, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, TransferFinished, Warning_,
 )
 from pyazcopy.engine.filters import FilterOptions
 from pyazcopy.engine.joblog import redact
@@ -178,6 +178,12 @@ class CopyRenderer:
             if not out.json and self.failures_shown < 20:
                 self.failures_shown += 1
                 self._text(f"ERROR: {event.source} -> {event.destination}: {event.error}")
+        elif isinstance(event, ConcurrencyChanged):
+            if self.level == "default":  # AzCopy prints these as INFO lines
+                if out.json:
+                    out.message("Info", event.message)
+                else:
+                    self._text(f"INFO: {event.message}")
         elif isinstance(event, Warning_):
             if self.level == "default":
                 if out.json:
@@ -267,18 +273,19 @@ class CopyRenderer:
         if s.error:
             lines.append(f"\nThe job stopped: {s.error}")
         if s.status not in ("Completed", "CompletedWithSkipped"):
-            lines.append(f"\nSee the log {s.log_path} for every failure; `pyazcopy jobs resume {s.job_id}` retries what did not complete"
+            where = f"See the log {s.log_path} for every failure" if s.log_path else "`pyazcopy jobs show " + s.job_id + " --with-status=Failed` lists the failures"
+            lines.append(f"\n{where}; `pyazcopy jobs resume {s.job_id}` retries what did not complete"
                          " (add --source-sas/--destination-sas when the URLs had a SAS).")
         self._text("\n".join(lines))
 
 
 # --- handlers --------------------------------------------------------------------------------------------------
-def engine_settings(environment: Environment) -> EngineSettings:
+def engine_settings(environment: Environment, log_level: str = "INFO") -> EngineSettings:
     settings = EngineSettings.from_environment(environment.env, environment.home_dir)
     bundle = environment.env.get("REQUESTS_CA_BUNDLE") or environment.env.get("SSL_CERT_FILE")
     from dataclasses import replace
 
-    return replace(settings, connection_verify=bundle or True)
+    return replace(settings, connection_verify=bundle or True, log_level=log_level)
 
 
 def copy_options(args) -> CopyOptions:
@@ -323,7 +330,7 @@ def copy_command(args, settings, output: Output, environment: Environment) -> in
 
     options = copy_options(args)
     renderer = CopyRenderer(output, environment, args.output_level)
-    summary = api.copy_with(options, settings, engine_settings(environment), subscribers=[renderer],
+    summary = api.copy_with(options, settings, engine_settings(environment, args.log_level), subscribers=[renderer],
                             prompt=_prompt(output, environment), device_prompt=_device_prompt(output),
                             command=command_line(["copy", args.source, args.destination]))
     return 0 if summary.succeeded else 1
@@ -339,7 +346,7 @@ def jobs_command(args, settings, output: Output, environment: Environment) -> in
     from pyazcopy import api
     from pyazcopy.engine import plan as plans
 
-    engine = engine_settings(environment)
+    engine = engine_settings(environment, getattr(args, "log_level", "INFO"))
     which = args.jobs_command
     if which == "list":
         jobs = plans.list_jobs(engine.plan_dir)

@@ -35,6 +35,9 @@ def main(argv: Sequence[str] | None = None, environment: Environment | None = No
         parser = build_parser()
         args = parser.parse_args(argv)
         output.format = OutputFormat(args.output_type)
+        from pyazcopy.engine.joblog import parse_log_level  # noqa: PLC0415
+
+        args.log_level = parse_log_level(getattr(args, "log_level", "INFO"))  # AzCopy checks it before any command runs
         if not args.command:
             parser.print_help(environment.stdout)
             return 0

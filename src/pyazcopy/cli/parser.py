@@ -23,7 +23,7 @@ def _global_flags(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
     parser.add_argument("--output-type", default=default("text"), choices=["text", "json"], type=str.lower, help="Format of the command's output. The choices include: text, json. The default value is 'text'.")
     parser.add_argument("--trusted-microsoft-suffixes", default=default(""), help="Specifies additional domain suffixes where Microsoft Entra login tokens may be sent. The default is '*.core.windows.net;*.core.chinacloudapi.cn;*.core.cloudapi.de;*.core.usgovcloudapi.net;*.storage.azure.net'. Any listed here are added to the default. Separate multiple entries with semi-colons.")
-    parser.add_argument("--log-level", default=default("INFO"), help="Define the log verbosity for the log file (accepted for compatibility).")
+    parser.add_argument("--log-level", default=default("INFO"), help="Define the log verbosity for the log file, available levels: DEBUG(detailed trace), INFO(all requests/responses), WARNING(slow responses), ERROR(only failed requests), and NONE(no output logs). (default 'INFO').")
 
 
 def build_parser() -> Parser:

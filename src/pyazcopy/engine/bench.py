@@ -77,7 +77,7 @@ class BenchResult:
     file_count: int
     total_bytes: int
     elapsed_seconds: float  # of the measured transfer job
-    concurrency: int
+    concurrency: int  # the connections used (AZCOPY_CONCURRENCY_VALUE=AUTO: the value the tuner chose)
     summary: JobSummary
     test_data_prefix: str
     deleted: bool
@@ -142,7 +142,8 @@ def run_bench(url: str, spec: BenchSpec, settings: EngineSettings, credential: A
         finally:
             if spec.delete_test_data:
                 deleted = delete_prefix(blob, name + "/", settings, credential, subscribers)
-    return BenchResult(spec.mode, spec.file_count, spec.total_bytes, summary.elapsed_seconds, settings.concurrency, summary, name, deleted)
+    return BenchResult(spec.mode, spec.file_count, spec.total_bytes, summary.elapsed_seconds, summary.concurrency or settings.concurrency,
+                       summary, name, deleted)
 
 
 def delete_prefix(blob, prefix: str, settings: EngineSettings, credential: Any, subscribers: Iterable[Subscriber] = ()) -> bool:

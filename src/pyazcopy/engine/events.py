@@ -62,6 +62,8 @@ class JobSummary:
     skipped_transfers: tuple[FailedTransfer, ...] = ()
     dry_run: bool = False
     error: str = ""  # why the job stopped early (a missing role, an expired SAS, Ctrl-C)
+    concurrency: int = 0  # the connections used at the end (AZCOPY_CONCURRENCY_VALUE=AUTO: the tuned value)
+    concurrency_reason: str = ""  # AUTO only: the tuner's last state, e.g. "at optimum"
 
     @property
     def succeeded(self) -> bool:
@@ -113,11 +115,23 @@ class Warning_:
 
 
 @dataclass(frozen=True)
+class ConcurrencyChanged:
+    """AZCOPY_CONCURRENCY_VALUE=AUTO: the tuner moved to ``concurrency`` connections for ``reason``."""
+
+    concurrency: int
+    reason: str
+
+    @property
+    def message(self) -> str:  # AzCopy's wording
+        return f"Trying {self.concurrency} concurrent connections ({self.reason})"
+
+
+@dataclass(frozen=True)
 class JobFinished:
     summary: JobSummary
 
 
-Event = Union[JobStarted, ScanningStarted, JobProgress, TransferFinished, DryRunItem, Retrying, Warning_, JobFinished]
+Event = Union[JobStarted, ScanningStarted, JobProgress, TransferFinished, DryRunItem, Retrying, Warning_, ConcurrencyChanged, JobFinished]
 Subscriber = Callable[[Event], None]
 
 

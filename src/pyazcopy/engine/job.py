@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 from pyazcopy.endpoints import local
 from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, RemoteBlob, TransientStorageError, is_blob_url, parse_blob_url
 from pyazcopy.engine.events import (
-    DryRunItem, EventBus, FailedTransfer, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, Subscriber, Warning_,
+    ConcurrencyChanged, DryRunItem, EventBus, FailedTransfer, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, Subscriber, Warning_,
 )
 from pyazcopy.engine.filters import FilterOptions, FilterSet, apply_filters
 from pyazcopy.engine.joblog import JobLog
@@ -27,6 +27,7 @@ from pyazcopy.engine.planner import Layout, blob_type_for, download_layout, plan
 from pyazcopy.engine.retry import RetryPolicy, call_with_retry
 from pyazcopy.engine.scheduler import JobStats
 from pyazcopy.engine.transfer import Prompt, TransferContext, TransferRunner
+from pyazcopy.engine.tuning import ConcurrencyTuner, Recommendation, TuningLoop
 from pyazcopy.errors import UsageError
 
 
@@ -202,8 +203,12 @@ def resume_job(job_id: str, settings: EngineSettings, credential: Any = None, so
 
 def _execute(plan: JobPlan, job_id: str, options: CopyOptions, settings: EngineSettings, sides: Sides,
              client: BlobTransferClient, bus: EventBus, prompt: Prompt | None, started: float, resumed: bool) -> JobSummary:
-    log = JobLog(settings.log_dir, job_id)
+    log = JobLog(settings.log_dir, job_id, settings.log_level)
     bus.subscribers.append(log)
+    if log.enabled("DBG"):  # the raw URLs may carry a SAS: the log redacts every line
+        log.write("DBG", f"{'resuming' if resumed else 'starting'} job {job_id}: {sides.from_to} from {options.source} to "
+                         f"{options.destination}; concurrency {'AUTO up to ' if settings.auto_concurrency else ''}{settings.concurrency}, "
+                         f"buffer {settings.buffer_bytes} bytes, plan {plan.path}")
     counts = plan.counts()
     stats = JobStats(total=counts.total, completed=counts.done, skipped=counts.skipped, bytes_expected=counts.total_bytes,
                      bytes_transferred=counts.done_bytes)
@@ -211,21 +216,42 @@ def _execute(plan: JobPlan, job_id: str, options: CopyOptions, settings: EngineS
     runner = TransferRunner(ctx, sides.upload)
     bus.emit(JobStarted(job_id, str(plan.path), str(log.path), resumed))
     ticker = _Ticker(settings.progress_interval, lambda: bus.emit(_progress(job_id, stats, runner, started)))
+    tuning = _tuning(settings, runner, stats, bus)
     ticker.start()
     interrupted = False
     try:
+        if tuning is not None:
+            tuning.start()
         runner.run(plan.unfinished())
     except KeyboardInterrupt:
         interrupted = True
     finally:
         ticker.stop()
+        if tuning is not None:
+            tuning.stop()
     summary = _summary(plan, job_id, stats, started, ctx.stop_reason, interrupted or (ctx.cancel.is_set() and "Ctrl-C" in ctx.stop_reason),
-                       str(log.path))
+                       str(log.path) if log.enabled("PANIC") else "")
+    tuned = tuning.tuner.recommendation if tuning is not None else None
+    summary = replace(summary, concurrency=tuned.concurrency if tuned else runner.executor.active_limit,
+                      concurrency_reason=(tuned.reason if tuned.final else "the job completed before tuning finished") if tuned else "")
     plan.set_meta(status=summary.status)
     bus.emit(JobFinished(summary))
     bus.subscribers.remove(log)
     log.close()
     return summary
+
+
+def _tuning(settings: EngineSettings, runner: TransferRunner, stats: JobStats, bus: EventBus) -> TuningLoop | None:
+    """AZCOPY_CONCURRENCY_VALUE=AUTO: a loop that resizes the runner's executor as the tuner says (else None)."""
+    if not settings.auto_concurrency:
+        return None
+
+    def apply(recommendation: Recommendation) -> None:
+        runner.executor.set_active_limit(recommendation.concurrency)
+        bus.emit(ConcurrencyChanged(recommendation.concurrency, recommendation.reason))
+
+    tuner = ConcurrencyTuner(maximum=runner.executor.max_workers, interval=settings.tuning_interval)
+    return TuningLoop(tuner, lambda: stats.bytes_over_wire, apply)
 
 
 def _progress(job_id: str, stats: JobStats, runner: TransferRunner, started: float) -> JobProgress:

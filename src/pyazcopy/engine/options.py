@@ -104,6 +104,9 @@ class EngineSettings:
     retry: RetryPolicy = RetryPolicy()
     progress_interval: float = 2.0
     connection_verify: str | bool = True
+    log_level: str = "INFO"  # --log-level: what the per-job log keeps (NONE: no log file)
+    auto_concurrency: bool = False  # AZCOPY_CONCURRENCY_VALUE=AUTO: tune the active connections up to ``concurrency``
+    tuning_interval: float = 4.0  # seconds each tuned value settles, then is measured (PYAZCOPY_TUNING_INTERVAL_SECONDS)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str], home: Path | None = None) -> "EngineSettings":
@@ -112,8 +115,13 @@ class EngineSettings:
         plan_dir = Path(env.get("AZCOPY_JOB_PLAN_LOCATION") or azcopy_dir / "plans").expanduser()
         log_dir = Path(env.get("AZCOPY_LOG_LOCATION") or azcopy_dir).expanduser()
         concurrency_text = (env.get("AZCOPY_CONCURRENCY_VALUE") or "").strip()
-        if not concurrency_text or concurrency_text.upper() == "AUTO":
+        auto = concurrency_text.upper() == "AUTO"
+        if not concurrency_text:
             concurrency = default_concurrency()
+        elif auto:
+            from pyazcopy.engine.tuning import AUTO_MAXIMUM
+
+            concurrency = AUTO_MAXIMUM
         else:
             try:
                 concurrency = int(concurrency_text)
@@ -130,4 +138,14 @@ class EngineSettings:
                 raise UsageError(f"AZCOPY_BUFFER_GB={buffer_text!r} is not a number; write it like 0.5") from None
             if buffer_bytes <= 0:
                 raise UsageError("AZCOPY_BUFFER_GB must be greater than 0")
-        return cls(plan_dir=plan_dir, log_dir=log_dir, concurrency=concurrency, buffer_bytes=buffer_bytes)
+        interval_text = (env.get("PYAZCOPY_TUNING_INTERVAL_SECONDS") or "").strip()
+        interval = 4.0
+        if interval_text:
+            try:
+                interval = float(interval_text)
+            except ValueError:
+                raise UsageError(f"PYAZCOPY_TUNING_INTERVAL_SECONDS={interval_text!r} is not a number; write it like 4 or 0.5") from None
+            if interval <= 0:
+                raise UsageError("PYAZCOPY_TUNING_INTERVAL_SECONDS must be greater than 0")
+        return cls(plan_dir=plan_dir, log_dir=log_dir, concurrency=concurrency, buffer_bytes=buffer_bytes, auto_concurrency=auto,
+                   tuning_interval=interval)

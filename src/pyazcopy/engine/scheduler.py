@@ -9,19 +9,66 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 
+class ResizableLimit:
+    """A counting semaphore whose limit can change while threads wait on it (raised: waiters wake; lowered: holders
+    finish, and no new holder gets in until the count is under the new limit)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = max(1, limit)
+        self._held = 0
+        self._changed = threading.Condition()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    def acquire(self) -> None:
+        with self._changed:
+            while self._held >= self._limit:
+                self._changed.wait()
+            self._held += 1
+
+    def release(self) -> None:
+        with self._changed:
+            self._held -= 1
+            self._changed.notify()
+
+    def resize(self, limit: int) -> None:
+        with self._changed:
+            self._limit = max(1, limit)
+            self._changed.notify_all()
+
+
 class BoundedExecutor:
-    """``concurrency`` worker threads (one HTTP connection each); ``submit`` blocks while ``queue_limit`` tasks wait."""
+    """Up to ``concurrency`` worker threads (one HTTP connection each); ``submit`` blocks while ``queue_limit`` tasks
+    wait. :meth:`set_active_limit` lowers or raises, at run time, how many of them work at once (the tuner of
+    AZCOPY_CONCURRENCY_VALUE=AUTO uses it); threads are made only as the limit allows, never one per change."""
 
     def __init__(self, concurrency: int, queue_limit: int | None = None) -> None:
+        self.max_workers = concurrency
+        self._queue_limit = queue_limit
         self._executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pyazcopy-transfer")
-        self._slots = threading.BoundedSemaphore(concurrency + (queue_limit if queue_limit is not None else concurrency))
+        self._slots = ResizableLimit(concurrency + (queue_limit if queue_limit is not None else concurrency))
+        self._running = ResizableLimit(concurrency)
         self.active = 0
         self._lock = threading.Lock()
+
+    @property
+    def active_limit(self) -> int:
+        return self._running.limit
+
+    def set_active_limit(self, workers: int) -> int:
+        """At most ``workers`` (1..concurrency) tasks run at once from now on; returns the limit applied."""
+        workers = max(1, min(workers, self.max_workers))
+        self._running.resize(workers)
+        self._slots.resize(workers + (self._queue_limit if self._queue_limit is not None else workers))
+        return workers
 
     def submit(self, fn: Callable[..., object], *args: object) -> Future:
         self._slots.acquire()
 
         def run() -> object:
+            self._running.acquire()
             with self._lock:
                 self.active += 1
             try:
@@ -29,6 +76,7 @@ class BoundedExecutor:
             finally:
                 with self._lock:
                     self.active -= 1
+                self._running.release()
                 self._slots.release()
 
         try:
