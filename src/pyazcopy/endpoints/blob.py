@@ -1,12 +1,11 @@
-"""Azure Blob Storage through azure-storage-blob: list and make (container create)."""
+"""Azure Blob Storage for `list` (lean REST path, endpoints/blob_listing.py) and `make` (azure-storage-blob)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError as SdkNotFound
-from azure.storage.blob import BlobServiceClient
+from azure.core.exceptions import HttpResponseError
 
 from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import UsageError
@@ -25,7 +24,9 @@ class BlobEndpoint:
     tenant_id: str = ""
     api_version: str = DEFAULT_API_VERSION
 
-    def _service(self) -> BlobServiceClient:
+    def _service(self):
+        from azure.storage.blob import BlobServiceClient  # ~0.5 s of CPU to import: only `make` needs it
+
         credential = self.credential if self.credential is not None else (self.location.sas or None)
         return BlobServiceClient(self.location.account_url, credential=credential, api_version=self.api_version)
 
@@ -34,44 +35,13 @@ class BlobEndpoint:
 
     # list -----------------------------------------------------------------------------------------------------
     def list_objects(self, include_versions: bool = False) -> Iterator[ListedObject]:
-        """Every blob under the location; paths relative to the listed prefix, with the container at account level."""
-        service = self._service()
-        try:
-            if not self.location.container:
-                for container in service.list_containers():
-                    yield from self._list_container(service, container.name, "", f"{container.name}/", include_versions)
-                return
-            yield from self._list_in(service, include_versions)
-        except HttpResponseError as error:
-            raise self._error(error, Operation.LIST) from None
-        finally:
-            service.close()
+        """Every blob under the location; paths relative to the listed prefix, with the container at account level.
 
-    def _list_in(self, service: BlobServiceClient, include_versions: bool) -> Iterator[ListedObject]:
-        path = self.location.path
-        container = service.get_container_client(self.location.container)
-        if path and not path.endswith("/"):
-            try:
-                properties = container.get_blob_client(path).get_blob_properties()
-            except SdkNotFound:
-                properties = None
-            if properties is not None and not include_versions:
-                yield _listed(path.rsplit("/", 1)[-1], properties)
-                return
-            if properties is not None:
-                yield from self._list_container(service, self.location.container, path, path.rsplit("/", 1)[0] + "/" if "/" in path else "", include_versions, exact=path)
-                return
-            path += "/"
-        yield from self._list_container(service, self.location.container, path, "", include_versions)
+        On the copy engine's lean REST path (endpoints/blob_listing.py), not azure-storage-blob: its XML deserializer
+        was most of `list`'s CPU."""
+        from pyazcopy.endpoints.blob_listing import list_location
 
-    def _list_container(self, service, name: str, prefix: str, shown_prefix: str, include_versions: bool, exact: str = "") -> Iterator[ListedObject]:
-        container = service.get_container_client(name)
-        include = ["versions"] if include_versions else None
-        for blob in container.list_blobs(name_starts_with=prefix or None, include=include):
-            if exact and blob.name != exact:
-                continue
-            relative = blob.name[len(prefix):] if prefix and not exact else blob.name.rsplit("/", 1)[-1] if exact else blob.name
-            yield _listed(shown_prefix + relative, blob)
+        return list_location(self.location, self.credential, self.identity, self.tenant_id, include_versions, self.api_version)
 
     # make -----------------------------------------------------------------------------------------------------
     def create_container(self) -> None:
@@ -85,29 +55,3 @@ class BlobEndpoint:
         finally:
             service.close()
 
-
-def _value(item: Any) -> str:
-    if item is None:
-        return ""
-    return str(getattr(item, "value", item))
-
-
-def _listed(path: str, blob: Any) -> ListedObject:
-    settings = getattr(blob, "content_settings", None)
-    lease = getattr(blob, "lease", None)
-    md5 = getattr(settings, "content_md5", None) if settings else None
-    return ListedObject(
-        path=path,
-        size=int(getattr(blob, "size", 0) or 0),
-        last_modified=getattr(blob, "last_modified", None),
-        version_id=getattr(blob, "version_id", None) or "",
-        blob_type=_value(getattr(blob, "blob_type", None)),
-        access_tier=_value(getattr(blob, "blob_tier", None)),
-        content_type=(getattr(settings, "content_type", None) or "") if settings else "",
-        content_encoding=(getattr(settings, "content_encoding", None) or "") if settings else "",
-        content_md5=bytes(md5) if md5 else b"",
-        lease_state=_value(getattr(lease, "state", None)) if lease else "",
-        lease_status=_value(getattr(lease, "status", None)) if lease else "",
-        lease_duration=_value(getattr(lease, "duration", None)) if lease else "",
-        archive_status=_value(getattr(blob, "archive_status", None)),
-    )

@@ -1,0 +1,240 @@
+"""`list` on the copy engine's lean REST path: List Containers, List Blobs and Get Blob Properties over
+:mod:`pyazcopy.endpoints.lean_http`, parsed with ElementTree into :class:`pyazcopy.model.ListedObject`.
+
+azure-storage-blob's generated XML deserializer was ~70 % of `list`'s CPU (docs/PERFORMANCE.md); this module reuses
+:class:`BlobTransferClient`'s transport and credential handling (SAS in the URL, or an azure-core ``TokenCredential``
+whose bearer token is renewed as azure-core does) and adds what `list` needs beyond the copy engine's listing: every
+property `--properties` can show, versions, the account level (every container), and errors mapped with the signed-in
+identity and tenant (the same role-naming messages as before).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from types import SimpleNamespace
+from typing import Any, Callable, Iterator
+from urllib.parse import quote, unquote
+
+from azure.core.exceptions import AzureError
+from azure.core.rest import HttpRequest
+
+from pyazcopy.endpoints.blob_transfer import API_VERSION, LIST_PAGE_SIZE, RETRYABLE_STATUS, BlobTransferClient, BlobUrl
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS
+from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
+from pyazcopy.errors import PyAzCopyError, StorageServiceError
+from pyazcopy.model import ListedObject, StorageLocation
+
+ATTEMPTS = 4  # one try and three retries, as azure-storage-blob's default policy did for `list`
+FIRST_BACKOFF = 0.8
+
+
+class _Transient(Exception):
+    """A failure worth retrying (a throttling or server status, a dropped connection)."""
+
+    def __init__(self, message: str, error: PyAzCopyError | None = None) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+class BlobListingClient(BlobTransferClient):
+    """One account's blob service for `list`. ``credential`` is a TokenCredential, or None when the URL carries a SAS."""
+
+    def __init__(self, location: StorageLocation, credential: Any = None, identity: str = "", tenant_id: str = "",
+                 api_version: str = API_VERSION, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(BlobUrl(location.account_url, location.container, location.path, location.sas), credential, pool_size=1)
+        self.location = location
+        self.identity = identity
+        self.tenant_id = tenant_id
+        self.api_version = api_version
+        self._sleep = sleep
+        self._dates: dict[str, datetime] = {}
+
+    # --- requests ---------------------------------------------------------------------------------------------
+    def _account_url(self, query: str) -> str:
+        return self._join(f"{self.url.account_url}/", query)
+
+    def _listing_container_url(self, container: str, query: str) -> str:
+        return self._join(f"{self.url.account_url}/{quote(container, safe='')}", query)
+
+    def _blob_url_in(self, container: str, name: str) -> str:
+        return self._join(f"{self.url.account_url}/{quote(container, safe='')}/{quote(name, safe='/~')}", "")
+
+    def _request(self, method: str, url: str, ok: tuple[int, ...] = (200,)) -> tuple[int, Any, bytes]:
+        """(status, headers, body) of one request, retried on transient failures; other failures raise the mapped
+        pyazcopy error (statuses in ``ok`` and 404 are returned)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._once(method, url, ok)
+            except _Transient as failure:
+                if attempt == ATTEMPTS:
+                    if failure.error is not None:
+                        raise failure.error from None
+                    raise StorageServiceError(f"list {self.location.redacted}: {failure}; try again later") from None
+                self._sleep(FIRST_BACKOFF * 2 ** (attempt - 1))
+        raise AssertionError("not reached")
+
+    def _once(self, method: str, url: str, ok: tuple[int, ...]) -> tuple[int, Any, bytes]:
+        headers = {"x-ms-client-request-id": str(uuid.uuid4()), "x-ms-version": self.api_version}
+        try:
+            if self._lean is not None and url.startswith(self._origin):
+                response = self._lean.send(method, url[len(self._origin):] or "/", headers)
+            else:
+                response = self._client.send_request(HttpRequest(method, url, headers=headers), stream=True, connection_verify=self._verify)
+            try:
+                body = response.read() if method != "HEAD" else b""
+            finally:
+                response.close()
+        except CONNECTION_ERRORS as error:
+            raise _Transient(f"connection failed ({type(error).__name__})") from None
+        except AzureError as error:
+            raise _Transient(f"connection failed ({type(error).__name__})") from None
+        status = response.status_code
+        if status in ok or status == 404 and method == "HEAD":
+            return status, response.headers, body
+        error = self._error(status, response.headers, body)
+        if status in RETRYABLE_STATUS:
+            raise _Transient(f"the service answered {status}", error)
+        raise error
+
+    def _error(self, status: int, headers: Any, body: bytes) -> PyAzCopyError:
+        code = headers.get("x-ms-error-code") or ""
+        text = body.decode("utf-8", "replace") if body else ""
+        message = ""
+        if body:
+            try:
+                root = ET.fromstring(body)
+                code = code or root.findtext("Code") or ""
+                message = root.findtext("Message") or ""
+                detail = root.findtext("AuthenticationErrorDetail")
+                if detail:
+                    message += f"\nAuthenticationErrorDetail:{detail}"
+            except ET.ParseError:
+                message = text
+        shim = SimpleNamespace(status_code=status, error_code=code, message=(message or text or f"Operation returned {status}") + (f"\nErrorCode:{code}" if code else ""),
+                               response=SimpleNamespace(headers=headers))
+        return map_storage_error(shim, Operation.LIST, self.location, self.identity, self.tenant_id)  # type: ignore[arg-type]
+
+    def _date(self, text: str | None) -> datetime | None:
+        if not text:
+            return None
+        value = self._dates.get(text)
+        if value is None:
+            if len(self._dates) > 4096:
+                self._dates.clear()
+            value = self._dates[text] = parsedate_to_datetime(text)
+        return value
+
+    # --- listing ------------------------------------------------------------------------------------------------
+    def container_names(self) -> Iterator[str]:
+        marker = ""
+        while True:
+            query = f"comp=list&maxresults={LIST_PAGE_SIZE}" + ("&marker=" + quote(marker, safe="") if marker else "")
+            root = self._xml(self._request("GET", self._account_url(query))[2])
+            for name in root.iterfind("Containers/Container/Name"):
+                yield name.text or ""
+            marker = root.findtext("NextMarker") or ""
+            if not marker:
+                return
+
+    def _xml(self, body: bytes) -> ET.Element:
+        try:
+            return ET.fromstring(body)
+        except ET.ParseError:
+            raise StorageServiceError(f"list {self.location.redacted}: the service's answer was not valid XML; try again") from None
+
+    def blobs(self, container: str, prefix: str, include_versions: bool = False,
+              path_of: Callable[[str], str | None] = lambda name: name) -> Iterator[ListedObject]:
+        """Every blob whose name starts with ``prefix``; ``path_of(name)`` is the path shown (None: leave it out)."""
+        marker = ""
+        base = f"restype=container&comp=list&maxresults={LIST_PAGE_SIZE}" + ("&include=versions" if include_versions else "")
+        if prefix:
+            base += "&prefix=" + quote(prefix, safe="")
+        date = self._date
+        while True:
+            query = base + ("&marker=" + quote(marker, safe="") if marker else "")
+            root = self._xml(self._request("GET", self._listing_container_url(container, query))[2])
+            for blob in root.iterfind("Blobs/Blob"):
+                name_el = blob.find("Name")
+                name = name_el.text or "" if name_el is not None else ""
+                if name_el is not None and name_el.get("Encoded") == "true":
+                    name = unquote(name)
+                path = path_of(name)
+                if path is None:
+                    continue
+                properties = blob.find("Properties")
+                fields = {child.tag: child.text for child in properties} if properties is not None else {}
+                md5 = fields.get("Content-MD5")
+                yield ListedObject(
+                    path=path,
+                    size=int(fields.get("Content-Length") or 0),
+                    last_modified=date(fields.get("Last-Modified")),
+                    version_id=blob.findtext("VersionId") or "",
+                    blob_type=fields.get("BlobType") or "",
+                    access_tier=fields.get("AccessTier") or "",
+                    content_type=fields.get("Content-Type") or "",
+                    content_encoding=fields.get("Content-Encoding") or "",
+                    content_md5=base64.b64decode(md5) if md5 else b"",
+                    lease_state=fields.get("LeaseState") or "",
+                    lease_status=fields.get("LeaseStatus") or "",
+                    lease_duration=fields.get("LeaseDuration") or "",
+                    archive_status=fields.get("ArchiveStatus") or "",
+                )
+            marker = root.findtext("NextMarker") or ""
+            if not marker:
+                return
+
+    def blob_properties(self, container: str, name: str, path: str) -> ListedObject | None:
+        """Get Blob Properties as a ListedObject shown as ``path``, None when there is no such blob."""
+        status, h, _ = self._request("HEAD", self._blob_url_in(container, name))
+        if status == 404:
+            return None
+        md5 = h.get("Content-MD5")
+        return ListedObject(
+            path=path,
+            size=int(h.get("Content-Length") or 0),
+            last_modified=self._date(h.get("Last-Modified")),
+            version_id=h.get("x-ms-version-id") or "",
+            blob_type=h.get("x-ms-blob-type") or "",
+            access_tier=h.get("x-ms-access-tier") or "",
+            content_type=h.get("Content-Type") or "",
+            content_encoding=h.get("Content-Encoding") or "",
+            content_md5=base64.b64decode(md5) if md5 else b"",
+            lease_state=h.get("x-ms-lease-state") or "",
+            lease_status=h.get("x-ms-lease-status") or "",
+            lease_duration=h.get("x-ms-lease-duration") or "",
+            archive_status=h.get("x-ms-archive-status") or "",
+        )
+
+
+def list_location(location: StorageLocation, credential: Any = None, identity: str = "", tenant_id: str = "",
+                  include_versions: bool = False, api_version: str = API_VERSION) -> Iterator[ListedObject]:
+    """Every blob under ``location``, with paths as AzCopy's `list` shows them: relative to the listed prefix (a
+    single blob: its base name; its versions: its full name), prefixed with the container's name when the whole
+    account is listed."""
+    client = BlobListingClient(location, credential, identity, tenant_id, api_version)
+    try:
+        if not location.container:
+            for container in list(client.container_names()):
+                shown = container + "/"
+                yield from client.blobs(container, "", include_versions, lambda name: shown + name)
+            return
+        container, path = location.container, location.path
+        if path and not path.endswith("/"):
+            found = client.blob_properties(container, path, path.rsplit("/", 1)[-1])
+            if found is not None and not include_versions:
+                yield found
+                return
+            if found is not None:
+                exact = path
+                yield from client.blobs(container, exact, True, lambda name: name if name == exact else None)
+                return
+            path += "/"
+        drop = len(path)
+        yield from client.blobs(container, path, include_versions, (lambda name: name[drop:]) if drop else (lambda name: name))
+    finally:
+        client.close()
