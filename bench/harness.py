@@ -31,10 +31,13 @@ def free_port() -> int:
 
 
 class Azurite:
-    """A fresh in-memory Azurite blob service: plain HTTP, or HTTPS with ``--oauth basic`` when a cert is given."""
+    """A fresh in-memory Azurite blob service: plain HTTP, or HTTPS with ``--oauth basic`` when a cert is given. With
+    ``location``, Azurite persists to (and starts from) that directory instead, e.g. one bench/azurite_seed.py wrote."""
 
-    def __init__(self, workdir: Path, cert: Path | None = None, key: Path | None = None, ca_bundle: str | None = None) -> None:
+    def __init__(self, workdir: Path, cert: Path | None = None, key: Path | None = None, ca_bundle: str | None = None,
+                 location: Path | None = None) -> None:
         self.workdir, self.cert, self.key, self.ca_bundle = workdir, cert, key, ca_bundle
+        self.location = location
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -49,7 +52,8 @@ class Azurite:
     def start(self, timeout: float = 60.0) -> "Azurite":
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [str(PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
-                   "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"]
+                   *(["--location", str(self.location)] if self.location else ["--inMemoryPersistence"]), "--disableTelemetry",
+                   "--skipApiVersionCheck"]
         if self.cert:
             command += ["--oauth", "basic", "--cert", str(self.cert), "--key", str(self.key)]
         log = open(self.workdir / "azurite.log", "ab")
