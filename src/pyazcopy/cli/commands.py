@@ -40,7 +40,8 @@ def dispatch(args, settings: Settings, output: Output, environment: Environment)
 
         return bench_command(args, settings, output, environment)
     if command in ("copy", "cp", "jobs", "job"):
-        from pyazcopy.cli.copy_command import copy_command, jobs_command
+        from pyazcopy.cli.copy_command import copy_command
+        from pyazcopy.cli.jobs_command import jobs_command
 
         return (copy_command if command in ("copy", "cp") else jobs_command)(args, settings, output, environment)
     handler = {"logout": logout, "list": list_command, "make": make, "env": env}[command]

@@ -1,4 +1,4 @@
-"""`copy` (alias `cp`) and `jobs list|show|resume|remove|clean`: AzCopy's flags, output and exit codes.
+"""`copy` (alias `cp`): AzCopy's flags, output and exit codes (the `jobs` commands are in jobs_command.py).
 
 Registered into the shared parser by :func:`add_copy_commands`; handlers turn flags into engine options, resolve the
 credential through the api layer, render engine events as AzCopy's text or JSON lines, and return the exit code.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import time
 from typing import Any
@@ -97,25 +96,9 @@ def add_copy_commands(commands, global_flags) -> None:
     copy.add_argument("--cap-mbps", type=float, default=0.0, help="Caps the transfer rate, in megabits per second.")
     copy.add_argument("--output-level", default="default", help="Define the output verbosity. Available levels: essential, quiet.")
 
-    jobs = commands.add_parser("jobs", aliases=["job"], help="Sub-commands related to managing jobs.", description="Sub-commands related to managing jobs.")
-    jobs.__class__ = CobraParser
-    global_flags(jobs, True)
-    sub = jobs.add_subparsers(dest="jobs_command", parser_class=CobraParser)
-    for name, text in (("list", "Display information on all jobs."), ("clean", "Remove all log and plan files for all jobs")):
-        global_flags(sub.add_parser(name, help=text), True)
-    show = sub.add_parser("show", help="Show detailed information for the given job ID.")
-    global_flags(show, True)
-    show.add_argument("job_id")
-    show.add_argument("--with-status", default="", help="Only list the transfers of job with this status, available values: All, Started, Success, Failed, Skipped")
-    resume = sub.add_parser("resume", help="Resume the existing job with the given job ID.")
-    global_flags(resume, True)
-    resume.add_argument("job_id")
-    resume.add_argument("--source-sas", default="", help="Source SAS token of the source for a given Job ID.")
-    resume.add_argument("--destination-sas", default="", help="Destination SAS token of the destination for a given Job ID.")
-    resume.add_argument("--output-level", default="default", help=argparse.SUPPRESS)
-    remove = sub.add_parser("remove", aliases=["rm"], help="Remove all files associated with the given job ID.")
-    global_flags(remove, True)
-    remove.add_argument("job_id")
+    from pyazcopy.cli.jobs_command import add_jobs_commands
+
+    add_jobs_commands(commands, global_flags)
 
 
 # --- rendering -------------------------------------------------------------------------------------------------
@@ -340,83 +323,3 @@ def _device_prompt(output: Output):
     from pyazcopy.cli.commands import device_prompt
 
     return device_prompt(output)
-
-
-def jobs_command(args, settings, output: Output, environment: Environment) -> int:
-    from pyazcopy import api
-    from pyazcopy.engine import plan as plans
-
-    engine = engine_settings(environment, getattr(args, "log_level", "INFO"))
-    which = args.jobs_command
-    if which == "list":
-        jobs = plans.list_jobs(engine.plan_dir)
-        if output.json:
-            details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status} for j in jobs]
-            output.message("EndOfJob", json.dumps({"ErrorMessage": "", "JobIDDetails": details}, separators=(",", ":")))
-            return 0
-        output._write("Existing Jobs ")
-        for j in jobs:
-            started = time.strftime("%A, %d-%b-%y %H:%M:%S %Z", time.localtime(j.created))
-            output._write(f"JobId: {j.job_id}\nStart Time: {started}\nStatus: {j.status}\nCommand: {j.command}\n")
-        return 0
-    if which == "show":
-        return _show(args, engine, output)
-    if which == "resume":
-        renderer = CopyRenderer(output, environment, getattr(args, "output_level", "default"))
-        summary = api.resume(args.job_id, settings, engine, source_sas=args.source_sas, destination_sas=args.destination_sas,
-                             subscribers=[renderer], prompt=_prompt(output, environment), device_prompt=_device_prompt(output))
-        return 0 if summary.succeeded else 1
-    if which in ("remove", "rm"):
-        plans.remove_job(engine.plan_dir, args.job_id)
-        log = engine.log_dir / f"{args.job_id}.log"
-        log.unlink(missing_ok=True)
-        output.end_of_job(f"Successfully removed log and job plan files for job {args.job_id}.")
-        return 0
-    if which == "clean":
-        removed = 0
-        for job in plans.list_jobs(engine.plan_dir):
-            plans.remove_job(engine.plan_dir, job.job_id)
-            (engine.log_dir / f"{job.job_id}.log").unlink(missing_ok=True)
-            removed += 1
-        output.info(f"Successfully removed {removed} jobs.")
-        return 0
-    raise UsageError("jobs needs a sub-command: list, show, resume, remove or clean")
-
-
-def _show(args, engine: EngineSettings, output: Output) -> int:
-    from pyazcopy.engine import plan as plans
-
-    plan = plans.JobPlan.open(engine.plan_dir, args.job_id)
-    try:
-        status_filter = args.with_status
-        if status_filter:
-            wanted = {"all": None, "started": plans.STARTED, "success": plans.DONE, "failed": plans.FAILED,
-                      "skipped": plans.SKIPPED, "notstarted": plans.PENDING}
-            if status_filter.lower() not in wanted:
-                raise UsageError(f"invalid --with-status value {status_filter!r}; valid values are All, Started, Success, Failed, Skipped")
-            meta = plan.meta()
-            for row in plan.all_transfers(wanted[status_filter.lower()]):
-                source = os.path.join(str(meta["local_root"]), row.source) if meta["from_to"] == "LocalBlob" else f"{meta['account_url']}/{meta['container']}/{meta['blob_prefix']}{row.source}"
-                dest = f"{meta['account_url']}/{meta['container']}/{row.destination}" if meta["from_to"] == "LocalBlob" else os.path.join(str(meta["local_root"]), row.destination)
-                text = f"Source: {source}\nDestination: {dest}\nTransfer Status: {plans.STATUS_NAMES[row.status]}\n"
-                if output.json:
-                    output.message("ListTransfers", json.dumps({"Src": source, "Dst": dest, "TransferStatus": plans.STATUS_NAMES[row.status]}))
-                else:
-                    output._write(text)
-            return 0
-        c = plan.counts()
-        status = str(plan.meta().get("status", ""))
-        percent = 100.0 * (c.done + c.failed + c.skipped) / c.total if c.total else 100.0
-        if output.json:
-            output.message("EndOfJob", _summary_content(args.job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes,
-                                                         c.total_bytes, 0, percent))
-        else:
-            output._write("\n".join([
-                f"\nJob {args.job_id} summary", f"Number of File Transfers: {c.total}", "Number of Folder Property Transfers: 0",
-                f"Total Number Of Transfers: {c.total}", f"Number of File Transfers Completed: {c.done}", "Number of Folder Transfers Completed: 0",
-                f"Number of File Transfers Failed: {c.failed}", "Number of Folder Transfers Failed: 0",
-                f"Number of File Transfers Skipped: {c.skipped}", "Number of Folder Transfers Skipped: 0",
-                f"Percent Complete (approx): {percent:.1f}", f"Final Job Status: {status}"]))
-        return 0
-    finally:
-        plan.close()
