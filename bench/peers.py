@@ -4,7 +4,8 @@
 
 Workloads: W1 5,000 x 16 KiB files in 50 folders, W2 200 x 4 MiB, W3 one 1 GiB file, each uploaded (folder ->
 container/src) and downloaded back (container/src -> folder, verified byte for byte); W4 `copy --dry-run` planning of
-1,000,000 local files and `list` of a container of --list-blobs blobs; AUTH (with --auth-compare) pyazcopy's SAS path
+1,000,000 local files and `list` of a container of --list-blobs blobs (Azurite started on a database written by
+bench/azurite_seed.py, not filled with Put Blob); AUTH (with --auth-compare) pyazcopy's SAS path
 against its OAuth path (bearer token from localazure's Entra emulator) on the same HTTPS Azurite.
 
 Per repetition the tools run in a rotated order; each (tool, repetition) gets a fresh Azurite, so every upload starts
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.harness import (  # noqa: E402
     Azurite, Measurement, account_sas, container_client, listed, remove_tree, run_measured, same_tree,
 )
+from bench.azurite_seed import default_names, seed  # noqa: E402
 from bench.tools import TOOLS, PyAzCopy, Target  # noqa: E402
 
 KiB, MiB, GiB = 1024, 1024 ** 2, 1024 ** 3
@@ -175,18 +177,41 @@ class Runner:
                     self.cell(tool, "W4", "dry-run", rep, lambda: tool.dry_run(src, target), lambda: (True, ""), azurite, count, 0)
 
     def list_workload(self, tools: list) -> None:
-        """Fill one Azurite once (slow: it scans its blob list on every request), then list it with each tool in turn."""
+        """List one container of --list-blobs empty blobs with each tool in turn. The blobs are not sent with Put Blob
+        (Azurite scans its blob list on every request, so that fill is quadratic: hours for 100,000): bench/azurite_seed.py
+        writes Azurite's database and Azurite starts on it (--location). Each cell is verified: every name listed, once."""
         count = self.args.list_blobs
-        with Azurite(self.work / "azurite") as azurite:
-            started = time.monotonic()
-            fill_container(azurite, "bench", count)
-            fill = time.monotonic() - started
-            print(f"W4: filled Azurite with {count} blobs in {fill:.0f} s ({count / fill:.0f} blobs/s)", flush=True)
+        names = default_names(count)
+        expected = sorted(names)
+        location = self.work / "azurite-seeded"
+        remove_tree(location)
+        started = time.monotonic()
+        seed(location, names=names, container="bench")
+        seeded = time.monotonic() - started
+        with Azurite(self.work / "azurite", location=location) as azurite:
+            loaded = time.monotonic() - started - seeded
+            print(f"W4: seeded Azurite's database with {count} blobs in {seeded:.1f} s; Azurite loaded it in {loaded:.1f} s", flush=True)
             for rep in range(1, self.args.reps + 1):
                 for tool in tools[(rep - 1) % len(tools):] + tools[: (rep - 1) % len(tools)]:
                     target = self.target(azurite, tool)
-                    m = self.cell(tool, "W4", "list", rep, lambda: tool.list(target), lambda: (True, ""), azurite, count, 0)
-                    m.extra["fill_seconds"] = fill
+                    offset = [0]
+
+                    def before() -> None:
+                        offset[0] = self.log.stat().st_size if self.log.exists() else 0
+
+                    def verify(tool=tool) -> tuple[bool, str]:
+                        with open(self.log, "rb") as log:
+                            log.seek(offset[0])
+                            text = log.read().decode("utf-8", "replace")
+                        got = sorted(tool.listed_names(text))
+                        if got == expected:
+                            return True, f"{len(got)} names listed"
+                        missing, extra = len(set(expected) - set(got)), len(set(got) - set(expected))
+                        return False, f"{len(got)} names listed ({missing} missing, {extra} unexpected, {len(got) - len(set(got))} repeated)"
+
+                    m = self.cell(tool, "W4", "list", rep, lambda: tool.list(target), verify, azurite, count, 0, before=before)
+                    m.extra["seed_seconds"] = seeded
+                    m.extra["azurite_load_seconds"] = loaded
 
     # --- OAuth against SAS ------------------------------------------------------------------------------------
     def auth_compare(self, workloads: list[str]) -> None:
@@ -255,23 +280,6 @@ class _ExistingAzurite(Azurite):
         client = container_client(self, "bench")
         if client.exists():
             client.delete_container()
-
-
-def fill_container(azurite: Azurite, container: str, count: int, threads: int = 16) -> None:
-    """``count`` empty blobs in 100 folders, sent with Put Blob from a thread pool (not timed as a cell)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    client = container_client(azurite, container)
-    client.create_container()
-
-    def put(i: int) -> None:
-        client.upload_blob(f"folder{i % 100:03d}/blob{i:07d}", b"", overwrite=True)
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(threads) as pool:
-        for n, _ in enumerate(pool.map(put, range(count)), 1):
-            if n % 5000 == 0:
-                print(f"    {n} blobs after {time.monotonic() - started:.0f} s", flush=True)
 
 
 def summarize(results: list[Measurement]) -> str:

@@ -55,6 +55,11 @@ class PyAzCopy:
     def list(self, target: Target) -> list[str]:
         return [str(PYAZCOPY), "list", target.url()]
 
+    @staticmethod
+    def listed_names(output: str) -> list[str]:
+        """The blob names in `list`'s text output (``name; Content Length: 0.00 B``)."""
+        return [line.rsplit("; Content Length: ", 1)[0] for line in output.splitlines() if "; Content Length: " in line]
+
 
 class Rclone:
     name = "rclone"
@@ -79,6 +84,12 @@ class Rclone:
 
     def list(self, target: Target) -> list[str]:
         return ["rclone", "lsl", *self._sas(target), f":azureblob:{target.container}"]
+
+    @staticmethod
+    def listed_names(output: str) -> list[str]:
+        """The names in `rclone lsl`'s output (``     size date time name``)."""
+        return [parts[3] for parts in (line.split(None, 3) for line in output.splitlines() if not line.startswith("$ "))
+                if len(parts) == 4 and parts[0].isdigit()]
 
 
 class AzureCli:
@@ -110,6 +121,11 @@ class AzureCli:
     def list(self, target: Target) -> list[str]:
         return [str(AZ), "storage", "blob", "list", "--container-name", target.container, "--num-results", "*",
                 *self._auth(target)[:-3], "--output", "tsv", "--query", "[].[name, properties.contentLength]", "--only-show-errors"]
+
+    @staticmethod
+    def listed_names(output: str) -> list[str]:
+        """The names in the tsv output (``name<TAB>size``)."""
+        return [line.split("\t", 1)[0] for line in output.splitlines() if "\t" in line and not line.startswith("$ ")]
 
 
 TOOLS = {"pyazcopy": PyAzCopy, "rclone": Rclone, "az": AzureCli}
