@@ -15,8 +15,6 @@ import builtins
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from pyazcopy.auth.credentials import DevicePrompt
-from pyazcopy.auth.persisted_login import ActiveLogin, load_saved_login, log_out, login_status, read_record, sign_in
 from pyazcopy.auth.trust import check_token_destination
 from pyazcopy.endpoints.locations import parse_location
 from pyazcopy.engine.listing import Tally, tallied
@@ -25,6 +23,8 @@ from pyazcopy.model import DEFAULT_TENANT_ID, InvalidLoginType, ListedObject, Lo
 from pyazcopy.settings import Settings
 
 if TYPE_CHECKING:
+    from pyazcopy.auth.credentials import DevicePrompt
+    from pyazcopy.auth.persisted_login import ActiveLogin
     from pyazcopy.endpoints.blob import BlobEndpoint
 
 NO_CREDENTIAL_MESSAGE = (
@@ -73,13 +73,15 @@ def credential_for(location: StorageLocation, settings: Settings, prompt: Device
     """AzCopy's order: a SAS in the URL (None: no token is sent), then auto-login, then the saved login."""
     if location.sas:
         return None
+    from pyazcopy.auth import persisted_login  # noqa: PLC0415 - msal and azure-identity: only when a token is needed
+
     request = auto_login_request(settings)
-    if request is None and read_record(settings) is None:
+    if request is None and persisted_login.read_record(settings) is None:
         raise NoCredentialError(NO_CREDENTIAL_MESSAGE)
     check_token_destination(location, settings)  # before any prompt or token request
     if request is not None:
-        return sign_in(request, settings, prompt, persist=False)
-    return load_saved_login(settings)
+        return persisted_login.sign_in(request, settings, prompt, persist=False)
+    return persisted_login.load_saved_login(settings)
 
 
 def login(
@@ -114,16 +116,22 @@ def login(
         workload_token_file=settings.azure_federated_token_file,
         workload_authority=settings.azure_authority_host,
     )
+    from pyazcopy.auth.persisted_login import sign_in  # noqa: PLC0415
+
     active = sign_in(request, settings, prompt, persist=True)
     assert active.record is not None
     return active.record
 
 
 def logout(settings: Settings | None = None) -> builtins.list[str]:
+    from pyazcopy.auth.persisted_login import log_out  # noqa: PLC0415
+
     return log_out(settings or default_settings())
 
 
 def status(settings: Settings | None = None) -> LoginStatus:
+    from pyazcopy.auth.persisted_login import login_status  # noqa: PLC0415
+
     return login_status(settings or default_settings())
 
 

@@ -24,12 +24,15 @@ def test_twenty_percent_faults_up_and_down(localazure, container, tmp_path):
                       subscribers=[events.append])
         assert up.status == "Completed", up.failed_transfers
         faults_up = [r for r in proxy.requests if r.status in (503, -1)]
+        answered_503_up = [r for r in faults_up if r.status == 503]
         down = run_copy(CopyOptions(url.replace(f"/{container}?", f"/{container}/src?"), str(tmp_path / "out"), recursive=True, block_size_mb=1),
                         engine_settings(tmp_path), subscribers=[events.append])
         assert down.status == "Completed", down.failed_transfers
     finally:
         proxy.stop()
-    assert len(faults_up) >= 5 and sum(isinstance(e, Retrying) for e in events) >= len(faults_up)
+    # every 503 goes through the engine's retry (a Retrying event); a connection dropped without an answer on a
+    # kept-alive connection may instead be re-sent at once by the transport, as urllib3 does for a stale connection
+    assert len(faults_up) >= 5 and sum(isinstance(e, Retrying) for e in events) >= len(answered_503_up) >= 1
     assert tree_digest(tmp_path / "out" / "src") == tree_digest(src)  # no .azDownload leftovers either
 
 

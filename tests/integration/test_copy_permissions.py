@@ -108,8 +108,5 @@ def test_download_of_one_blob_into_a_read_only_directory_fails_cleanly(localazur
     _download_into_read_only(localazure, container, tmp_path, ("one.txt",), single=True)
 
 
-@pytest.mark.xfail(strict=True, reason="endpoints/local.py open_for_positional_write calls os.makedirs outside its try, so a "
-                   "sub-directory that cannot be created fails with a bare 'Permission denied' after the blob URL instead of "
-                   "'cannot write <path>: permission denied; choose a destination you can write to'")
 def test_download_into_a_read_only_directory_with_sub_directories_says_what_to_do(localazure, container, tmp_path):
     _download_into_read_only(localazure, container, tmp_path, ("one.txt", "sub/two.txt"))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import AuthenticationRequiredError, CredentialUnavailableError
-
 from pyazcopy.errors import LoginFailedError, PyAzCopyError, SignInExpiredError, TenantMismatchError
 from pyazcopy.model import LoginType
 
@@ -29,6 +26,10 @@ def _first_line(error: BaseException) -> str:
 def map_credential_error(error: BaseException, principal: str, login_type: LoginType, during_login: bool = False) -> PyAzCopyError | None:
     if isinstance(error, PyAzCopyError):
         return error
+    # imported here: `scrub` is used by every command, and a SAS copy never needs azure-identity (0.3 s of start-up)
+    from azure.core.exceptions import ClientAuthenticationError  # noqa: PLC0415
+    from azure.identity import AuthenticationRequiredError, CredentialUnavailableError  # noqa: PLC0415
+
     again = "Run `pyazcopy login` again" if not during_login else "Try again"
     if isinstance(error, AuthenticationRequiredError):
         return SignInExpiredError(

@@ -20,10 +20,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote
 
-from azure.core.exceptions import AzureError
-from azure.core.rest import HttpRequest
-
-from pyazcopy.endpoints.blob_transfer import API_VERSION, LIST_PAGE_SIZE, RETRYABLE_STATUS, BlobTransferClient, BlobUrl
+from pyazcopy.endpoints.blob_transfer import API_VERSION, LIST_PAGE_SIZE, RETRYABLE_STATUS, BlobTransferClient, BlobUrl, pipeline_errors
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS
 from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import PyAzCopyError, StorageServiceError
@@ -84,14 +81,16 @@ class BlobListingClient(BlobTransferClient):
             if self._lean is not None and url.startswith(self._origin):
                 response = self._lean.send(method, url[len(self._origin):] or "/", headers)
             else:
-                response = self._client.send_request(HttpRequest(method, url, headers=headers), stream=True, connection_verify=self._verify)
+                from azure.core.rest import HttpRequest  # noqa: PLC0415 - only behind a proxy
+
+                response = self._pipeline().send_request(HttpRequest(method, url, headers=headers), stream=True, connection_verify=self._verify)
             try:
                 body = response.read() if method != "HEAD" else b""
             finally:
                 response.close()
         except CONNECTION_ERRORS as error:
             raise _Transient(f"connection failed ({type(error).__name__})") from None
-        except AzureError as error:
+        except pipeline_errors() as error:
             raise _Transient(f"connection failed ({type(error).__name__})") from None
         status = response.status_code
         if status in ok or status == 404 and method == "HEAD":

@@ -1,7 +1,9 @@
 """Blob storage's data path for transfers: list, HEAD, Put Blob, Put Block, Put Block List, ranged GET.
 
-A lean REST client on azure-core's pipeline (DESIGN.md allows it on the hot path): the credential is an azure-core
-``TokenCredential`` (sent through ``BearerTokenCredentialPolicy``), a SAS already in the URL, or nothing (public).
+A lean REST client (DESIGN.md allows it on the hot path): requests go through ``lean_http`` (``http.client``, one
+kept-alive connection per worker thread), or, behind a proxy, through azure-core's pipeline on ``requests``, which
+is imported only then (it costs 0.2 s of start-up). The credential is an azure-core ``TokenCredential`` (sent as
+azure-core's ``BearerTokenCredentialPolicy`` would), a SAS already in the URL, or nothing (public).
 Retries are the engine's job, so every failure is raised at once: :class:`TransientStorageError` for what is worth
 retrying (408, 429, 500, 502, 503, 504, dropped connections), a :mod:`pyazcopy.errors` storage error otherwise.
 Buffers are sent as ``memoryview`` slices, so the engine can reuse them; downloads are streamed to a writer.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import mmap
 import threading
 import os
 import uuid
@@ -20,13 +23,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-import requests
-from azure.core import PipelineClient
-from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
-from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy
-from azure.core.pipeline.transport import RequestsTransport
-from azure.core.rest import HttpRequest
-
+import urllib.request
 from types import SimpleNamespace
 
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport
@@ -162,40 +159,57 @@ class BlobTransferClient:
     def __init__(self, url: BlobUrl, credential: Any = None, pool_size: int = 32, connection_verify: Any = True,
                  read_timeout: float = 120.0) -> None:
         self.url = url
-        session = requests.Session()
-        # requests re-reads the proxy and CA variables from os.environ on every request (about 1.5 ms each here);
-        # read them once, as requests would, and turn the per-request lookup off
-        session.proxies.update(requests.utils.get_environ_proxies(url.account_url))
-        if connection_verify is True:
-            connection_verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        session.trust_env = False
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        self._session = session
-        transport = RequestsTransport(session=session, session_owner=False, connection_timeout=30, read_timeout=read_timeout,
-                                      connection_data_block_size=1024 * 1024)
-        policies: list[Any] = [HeadersPolicy({"x-ms-version": API_VERSION})]
-        if credential is not None and hasattr(credential, "get_token"):
-            if not url.account_url.startswith("https://"):
-                raise UsageError(f"{url.redacted}: OAuth tokens are only sent over https; use an https URL")
-            policies.append(BearerTokenCredentialPolicy(credential, STORAGE_SCOPE))
-        self._client = PipelineClient(url.account_url, policies=policies, transport=transport)
-        self._verify = connection_verify
-        # the hot path: http.client, one kept-alive connection per worker thread (lean_http.py says why); azure-core's
-        # pipeline above stays for a proxy (the lean path does not speak to proxies)
         parts = urlsplit(url.account_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._credential = credential if credential is not None and hasattr(credential, "get_token") else None
+        if self._credential is not None and parts.scheme != "https":
+            raise UsageError(f"{url.redacted}: OAuth tokens are only sent over https; use an https URL")
+        if connection_verify is True:  # what requests would use
+            connection_verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self._verify = connection_verify
+        self._pool_size, self._read_timeout = pool_size, read_timeout
+        proxies = urllib.request.getproxies_environment()
+        self._proxy = "" if urllib.request.proxy_bypass_environment(parts.hostname or "", proxies) else proxies.get(parts.scheme, "")
+        self._pipeline_parts: tuple[Any, Any] | None = None  # (PipelineClient, requests.Session), made on first use
+        self._pipeline_lock = threading.Lock()
         self._buffers = threading.local()  # one read buffer per worker thread, reused for every download
-        self._lean = None if session.proxies.get(parts.scheme) else LeanTransport(
-            self._origin, credential if len(policies) > 1 else None, STORAGE_SCOPE, connection_verify, read_timeout,
-            {"x-ms-version": API_VERSION})
+        # the hot path: http.client, one kept-alive connection per worker thread (lean_http.py says why); azure-core's
+        # pipeline stays for a proxy (the lean path does not speak to proxies)
+        self._lean = None if self._proxy else LeanTransport(self._origin, self._credential, STORAGE_SCOPE, connection_verify, read_timeout,
+                                                            {"x-ms-version": API_VERSION})
+
+    def _pipeline(self):
+        """azure-core's pipeline on ``requests`` (for a proxy, or a URL on another origin), built on first use."""
+        with self._pipeline_lock:
+            if self._pipeline_parts is None:
+                import requests  # noqa: PLC0415 - 0.2 s of imports that the lean path does not need
+                from azure.core import PipelineClient  # noqa: PLC0415
+                from azure.core.pipeline.policies import BearerTokenCredentialPolicy, HeadersPolicy  # noqa: PLC0415
+                from azure.core.pipeline.transport import RequestsTransport  # noqa: PLC0415
+
+                session = requests.Session()
+                # requests re-reads the proxy and CA variables from os.environ on every request (about 1.5 ms each
+                # here); they were read once above, so the per-request lookup is off
+                session.trust_env = False
+                if self._proxy:
+                    session.proxies.update({urlsplit(self._origin).scheme: self._proxy})
+                adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=self._pool_size, max_retries=0)
+                session.mount("https://", adapter)
+                session.mount("http://", adapter)
+                transport = RequestsTransport(session=session, session_owner=False, connection_timeout=30,
+                                              read_timeout=self._read_timeout, connection_data_block_size=1024 * 1024)
+                policies: list[Any] = [HeadersPolicy({"x-ms-version": API_VERSION})]
+                if self._credential is not None:
+                    policies.append(BearerTokenCredentialPolicy(self._credential, STORAGE_SCOPE))
+                self._pipeline_parts = (PipelineClient(self.url.account_url, policies=policies, transport=transport), session)
+            return self._pipeline_parts[0]
 
     def close(self) -> None:
         if self._lean is not None:
             self._lean.close()
-        self._client.close()
-        self._session.close()
+        if self._pipeline_parts is not None:
+            self._pipeline_parts[0].close()
+            self._pipeline_parts[1].close()
 
     # --- URLs ---------------------------------------------------------------------------------------------------
     def _container_url(self, query: str) -> str:
@@ -221,13 +235,15 @@ class BlobTransferClient:
             if self._lean is not None and url.startswith(self._origin):
                 response = self._lean.send(method, url[len(self._origin):] or "/", request_headers, content)
             else:
-                response = self._client.send_request(HttpRequest(method, url, headers=request_headers, content=content), stream=stream,
-                                                     connection_verify=self._verify)
+                from azure.core.rest import HttpRequest  # noqa: PLC0415
+
+                response = self._pipeline().send_request(HttpRequest(method, url, headers=request_headers, content=content), stream=stream,
+                                                         connection_verify=self._verify)
         except CONNECTION_ERRORS as error:
             raise TransientStorageError(f"{operation} {target}: connection failed ({type(error).__name__}); it will be retried") from None
-        except (ServiceRequestError, ServiceResponseError) as error:
+        except pipeline_connection_errors() as error:
             raise TransientStorageError(f"{operation} {target}: connection failed ({type(error).__name__}); it will be retried") from None
-        except AzureError as error:
+        except pipeline_errors() as error:
             raise TransientStorageError(f"{operation} {target}: {type(error).__name__}") from None
         if response.status_code in ok:
             return response
@@ -295,7 +311,7 @@ class BlobTransferClient:
         response = self._send("GET", self._container_url(query), "list blobs", self.url.redacted, stream=True)
         try:
             return ET.fromstring(response.read())
-        except (ServiceRequestError, ServiceResponseError, requests.RequestException, *CONNECTION_ERRORS) as error:
+        except (*CONNECTION_ERRORS, *pipeline_connection_errors()) as error:
             raise TransientStorageError(f"list blobs {self.url.redacted}: connection dropped ({type(error).__name__})") from None
         except ET.ParseError:
             raise TransientStorageError(f"list blobs {self.url.redacted}: the answer was cut short") from None
@@ -387,7 +403,8 @@ class BlobTransferClient:
     def _read_buffer(self) -> memoryview:
         buffer = getattr(self._buffers, "buffer", None)
         if buffer is None:
-            buffer = self._buffers.buffer = memoryview(bytearray(READ_BUFFER_SIZE))
+            # an anonymous mapping is page-aligned, as direct (O_DIRECT) writes of downloaded pieces need
+            buffer = self._buffers.buffer = memoryview(mmap.mmap(-1, READ_BUFFER_SIZE))
         return buffer
 
     def download_range(self, name: str, offset: int, length: int, writer, if_match: str = "") -> int:
@@ -416,15 +433,38 @@ class BlobTransferClient:
                 for piece in response.iter_bytes():
                     writer.write(piece)
                     written += len(piece)
-        except (ServiceRequestError, ServiceResponseError, requests.RequestException, ConnectionError) as error:
+        except (ConnectionError, *pipeline_connection_errors()) as error:
             raise TransientStorageError(f"download {self.redacted_blob(name)}: connection dropped ({type(error).__name__})") from None
-        except AzureError as error:
+        except pipeline_errors() as error:
             raise TransientStorageError(f"download {self.redacted_blob(name)}: {type(error).__name__}") from None
         finally:
             response.close()
         if written != length and length:
             raise TransientStorageError(f"download {self.redacted_blob(name)}: got {written} of {length} bytes")
         return written
+
+
+def pipeline_connection_errors() -> tuple[type[BaseException], ...]:
+    """What azure-core's pipeline raises for a failed connection; () until the pipeline was imported (an ``except``
+    clause evaluates this only while an exception is being handled, so the lean path never imports azure-core)."""
+    import sys  # noqa: PLC0415
+
+    if "azure.core.exceptions" not in sys.modules or "requests" not in sys.modules:
+        return ()
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError  # noqa: PLC0415
+    from requests import RequestException  # noqa: PLC0415
+
+    return (ServiceRequestError, ServiceResponseError, RequestException)
+
+
+def pipeline_errors() -> tuple[type[BaseException], ...]:
+    import sys  # noqa: PLC0415
+
+    if "azure.core.exceptions" not in sys.modules:
+        return ()
+    from azure.core.exceptions import AzureError  # noqa: PLC0415
+
+    return (AzureError,)
 
 
 def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,

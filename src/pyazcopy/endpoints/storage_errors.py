@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
-
-from azure.core.exceptions import HttpResponseError
+from typing import TYPE_CHECKING
 
 from pyazcopy.errors import (
     AuthenticationFailedError,
@@ -19,6 +18,9 @@ from pyazcopy.errors import (
     TenantMismatchError,
 )
 from pyazcopy.model import StorageLocation
+
+if TYPE_CHECKING:
+    from azure.core.exceptions import HttpResponseError
 
 PROPAGATION_NOTE = "Role assignments can take up to five minutes to propagate: if one was just made, wait a few minutes and try again."
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 
 import pytest
 
-from pyazcopy.endpoints.local import LocalPathError, UnsafeBlobNameError, local_target, safe_relative_path, temp_download_path, walk_local
+from pyazcopy.endpoints.local import (
+    DIRECT_IO_ALIGNMENT,
+    LocalPathError,
+    PositionalWriter,
+    UnsafeBlobNameError,
+    local_target,
+    open_direct,
+    open_for_positional_write,
+    safe_relative_path,
+    temp_download_path,
+    walk_local,
+)
 
 
 def make(tmp_path, *names):
@@ -67,3 +79,58 @@ def test_names_that_are_not_utf8_are_skipped_with_a_reason(tmp_path):
     skipped = []
     assert [f.relative_path for f in walk_local(str(tmp_path / "d"), True, on_skip=lambda p, r: skipped.append(r))] == ["good.txt"]
     assert skipped and "UTF-8" in skipped[0]
+
+
+# --- direct (O_DIRECT) writes of downloads -------------------------------------------------------------------------
+
+
+def _aligned(data: bytes) -> memoryview:
+    buffer = mmap.mmap(-1, max(len(data), 1))
+    buffer[: len(data)] = data
+    return memoryview(buffer)[: len(data)]
+
+
+def _direct_or_skip(path) -> int:
+    fd = open_direct(str(path))
+    if fd is None:
+        pytest.skip("this file system refuses O_DIRECT")
+    return fd
+
+
+@pytest.mark.parametrize("tail", [0, 1, 4095, 777])
+def test_direct_writer_puts_aligned_pieces_and_an_unaligned_tail_in_place(tmp_path, tail):
+    path = tmp_path / "out.bin"
+    size = 3 * 1024 * 1024 + tail
+    data = os.urandom(size)
+    fd = open_for_positional_write(str(path), size, keep=False)
+    direct = _direct_or_skip(path)
+    try:
+        writer = PositionalWriter(fd, 0, str(path), direct)
+        for start in range(0, size, 1024 * 1024):
+            writer.write(_aligned(data[start:start + 1024 * 1024]))
+        assert writer.direct_fd == direct  # never refused: every aligned piece went around the page cache
+        assert writer.written == size
+    finally:
+        os.close(direct)
+        os.close(fd)
+    assert path.read_bytes() == data
+
+
+def test_direct_writer_falls_back_for_an_unaligned_buffer_without_losing_or_repeating_bytes(tmp_path):
+    path = tmp_path / "out.bin"
+    pieces = [os.urandom(2 * DIRECT_IO_ALIGNMENT), os.urandom(3 * DIRECT_IO_ALIGNMENT), os.urandom(100)]
+    size = sum(map(len, pieces))
+    fd = open_for_positional_write(str(path), size, keep=False)
+    direct = _direct_or_skip(path)
+    try:
+        writer = PositionalWriter(fd, 0, str(path), direct)
+        writer.write(_aligned(pieces[0]))
+        unaligned = memoryview(bytearray(b"\0" + pieces[1]))[1:]  # one byte past a page boundary: the kernel refuses it
+        writer.write(unaligned)
+        writer.write(pieces[2])
+        assert writer.direct_fd is None
+        assert writer.written == size
+    finally:
+        os.close(direct)
+        os.close(fd)
+    assert path.read_bytes() == b"".join(pieces)
