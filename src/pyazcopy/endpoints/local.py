@@ -11,7 +11,7 @@ import fnmatch
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterator
 
 from pyazcopy.errors import PyAzCopyError
@@ -175,8 +175,7 @@ def safe_relative_path(name: str) -> str:
         raise UnsafeBlobNameError(f"blob name {name!r} contains a backslash and could land outside the destination; it was not downloaded")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise UnsafeBlobNameError(f"blob name {name!r} is an absolute path; it was not downloaded")
-    parts = PurePosixPath(name).parts
-    if not parts or any(part in ("..", ".") for part in name.split("/")) or "\x00" in name:
+    if not name.strip("/") or any(part in ("..", ".") for part in name.split("/")) or "\x00" in name:
         raise UnsafeBlobNameError(f"blob name {name!r} would escape the destination (it has '..' or '.' parts); it was not downloaded")
     return name
 
@@ -186,7 +185,7 @@ def local_target(root: str, relative: str) -> str:
     safe = safe_relative_path(relative)
     root_abs = os.path.abspath(root)
     target = os.path.abspath(os.path.join(root_abs, *safe.split("/")))
-    if os.path.commonpath([root_abs, target]) != root_abs:
+    if not target.startswith(root_abs.rstrip("/") + "/"):
         raise UnsafeBlobNameError(f"blob name {relative!r} would escape the destination; it was not downloaded")
     return target
 

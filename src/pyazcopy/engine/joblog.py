@@ -64,6 +64,7 @@ class JobLog:
         self.path = Path(log_dir) / f"{job_id}.log"
         self._file = None
         self._lock = threading.Lock()
+        self._stamp_second, self._stamp_text = -1, ""
         if self.threshold > 0:
             Path(log_dir).mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "a", encoding="utf-8")
@@ -78,11 +79,18 @@ class JobLog:
     def write(self, tag: str, message: str) -> None:
         if not self.enabled(tag):
             return
-        stamp = time.strftime("%Y/%m/%d %H:%M:%S", time.gmtime())
+        line = f"{self._stamp()} {tag}: {redact(message)}\n"
         with self._lock:
             if self._file is not None:
-                self._file.write(f"{stamp} {tag}: {redact(message)}\n")
-                self._file.flush()
+                self._file.write(line)
+                if tag in ("ERR", "WARN", "PANIC", "FATAL"):  # problems reach the disk at once; the rest in 8 KiB writes
+                    self._file.flush()
+
+    def _stamp(self) -> str:
+        now = int(time.time())
+        if now != self._stamp_second:
+            self._stamp_second, self._stamp_text = now, time.strftime("%Y/%m/%d %H:%M:%S", time.gmtime(now))
+        return self._stamp_text
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, TransferFinished):

@@ -33,7 +33,6 @@ def call_with_retry(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> R:
     """Run ``operation``; on :class:`TransientStorageError` wait and try again, up to ``policy.max_tries`` times."""
-    rng = rng or random.Random()
     attempt = 1
     while True:
         try:
@@ -43,5 +42,6 @@ def call_with_retry(
                 raise
             if on_retry is not None:
                 on_retry(attempt, error)
+            rng = rng or random.Random()  # seeded from os.urandom: only once a retry is needed, not per request
             sleep(policy.delay(attempt, rng))
             attempt += 1
