@@ -55,7 +55,7 @@ def test_upload_with_one_unreadable_file_uploads_the_others_and_names_it(localaz
     assert "Final Job Status: CompletedWithErrors" in out
     assert "Number of File Transfers Completed: 3" in out and "Number of File Transfers Failed: 1" in out
     failure = next(line for line in out.splitlines() if "locked.txt" in line and "ERROR" in line)
-    assert "Permission denied" in failure and "check its permissions" in failure  # names the file and what to look at
+    assert "permission denied" in failure and "chmod u+r" in failure and "--exclude-path" in failure  # names the file and what to do
     names = sorted(b.name for b in localazure.shared_key_service().get_container_client(container).list_blobs())
     assert names == ["a.txt", "b.txt", "d/c.txt"]  # no blob for the unreadable file
     logs = list((tmp_path / "home" / "logs").glob("*.log"))

@@ -300,4 +300,7 @@ def open_for_read(path: str) -> int:
     except FileNotFoundError:
         raise LocalPathError(f"{path} disappeared before it could be read") from None
     except OSError as error:
-        raise LocalPathError(f"cannot read {path}: {error.strerror or error}; check its permissions") from None
+        if error.errno in (errno.EACCES, errno.EPERM):
+            raise LocalPathError(f"cannot read {path}: permission denied; give your user read permission (chmod u+r) or leave it out "
+                                 "with --exclude-path, then resume the job") from None
+        raise LocalPathError(f"cannot read {path}: {error.strerror or error}") from None
