@@ -140,7 +140,8 @@ def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = Non
     if location.service == "file":
         raise UsageError("Azure Files is not supported by this pyazcopy version yet; use a blob or dfs URL")
     active = credential_for(location, settings, prompt)
-    kwargs = {"api_version": api_version} if api_version else {}
+    kwargs: dict = {"api_version": api_version} if api_version else {}
+    kwargs.update(connection_verify=settings.ca_bundle or True, proxies=settings.proxies)
     from pyazcopy.endpoints.blob import BlobEndpoint  # azure-storage-blob costs ~0.5 s of CPU to import: only list/make need it
 
     if active is None:

@@ -54,6 +54,23 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"  # same as model.DEFAULT
 TOKEN_STORE_CHOICES = ("auto", "kernel", "secret-service", "keyring", "file")
 
 
+def ca_bundle_from(env: Mapping[str, str]) -> str:
+    """The CA bundle the environment names for HTTPS (what requests and OpenSSL honour), or "" for the system's."""
+    return next((env[name].strip() for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE") if (env.get(name) or "").strip()), "")
+
+
+def proxies_from(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``*_proxy`` variables as ``urllib.request.getproxies_environment`` reads them (lower case wins), as pairs like
+    ("https", "http://proxy:3128") and ("no", "localhost,.internal")."""
+    found: dict[str, str] = {}
+    for name, value in env.items():
+        if value and name.lower().endswith("_proxy") and name.lower() != "request_method_proxy":
+            key = name.lower()[: -len("_proxy")]
+            if name.islower() or key not in found:
+                found[key] = value
+    return tuple(sorted(found.items()))
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -81,6 +98,8 @@ class Settings:
     allow_plaintext_store: bool = False
     trusted_endpoints: tuple[str, ...] = ()
     trusted_suffixes: tuple[str, ...] = ()  # from --trusted-microsoft-suffixes
+    ca_bundle: str = ""  # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / SSL_CERT_FILE; "" = the system's trust store
+    proxies: tuple[tuple[str, str], ...] = ()  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY (see proxies_from)
 
     @property
     def authority(self) -> str:
@@ -110,4 +129,6 @@ class Settings:
             token_store=(get("PYAZCOPY_TOKEN_STORE") or "auto").lower(),
             allow_plaintext_store=_truthy(env.get("PYAZCOPY_ALLOW_PLAINTEXT_TOKEN_STORE")),
             trusted_endpoints=tuple(part.strip().rstrip("/") for part in get("PYAZCOPY_TRUSTED_ENDPOINTS").split(";") if part.strip()),
+            ca_bundle=ca_bundle_from(env),
+            proxies=proxies_from(env),
         )

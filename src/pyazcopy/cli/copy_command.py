@@ -265,10 +265,9 @@ class CopyRenderer:
 # --- handlers --------------------------------------------------------------------------------------------------
 def engine_settings(environment: Environment, log_level: str = "INFO") -> EngineSettings:
     settings = EngineSettings.from_environment(environment.env, environment.home_dir)
-    bundle = environment.env.get("REQUESTS_CA_BUNDLE") or environment.env.get("SSL_CERT_FILE")
     from dataclasses import replace
 
-    return replace(settings, connection_verify=bundle or True, log_level=log_level)
+    return replace(settings, log_level=log_level)
 
 
 def copy_options(args) -> CopyOptions:

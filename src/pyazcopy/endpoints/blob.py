@@ -23,6 +23,8 @@ class BlobEndpoint:
     identity: str = ""
     tenant_id: str = ""
     api_version: str = DEFAULT_API_VERSION
+    connection_verify: Any = True  # a CA bundle path, True (the system's) or False
+    proxies: tuple[tuple[str, str], ...] = ()
 
     def _service(self):
         from azure.storage.blob import BlobServiceClient  # ~0.5 s of CPU to import: only `make` needs it
@@ -41,7 +43,8 @@ class BlobEndpoint:
         was most of `list`'s CPU."""
         from pyazcopy.endpoints.blob_listing import list_location
 
-        return list_location(self.location, self.credential, self.identity, self.tenant_id, include_versions, self.api_version)
+        return list_location(self.location, self.credential, self.identity, self.tenant_id, include_versions, self.api_version,
+                             self.connection_verify, self.proxies)
 
     # make -----------------------------------------------------------------------------------------------------
     def create_container(self) -> None:

@@ -11,6 +11,8 @@ identity and tenant (the same role-naming messages as before).
 from __future__ import annotations
 
 import base64
+import queue
+import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -26,6 +28,7 @@ from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import PyAzCopyError, StorageServiceError
 from pyazcopy.model import ListedObject, StorageLocation
 
+PAGES_AHEAD = 1  # pages asked for while the current one is parsed and shown
 ATTEMPTS = 4  # one try and three retries, as azure-storage-blob's default policy did for `list`
 FIRST_BACKOFF = 0.8
 
@@ -149,14 +152,12 @@ class BlobListingClient(BlobTransferClient):
     def blobs(self, container: str, prefix: str, include_versions: bool = False,
               path_of: Callable[[str], str | None] = lambda name: name) -> Iterator[ListedObject]:
         """Every blob whose name starts with ``prefix``; ``path_of(name)`` is the path shown (None: leave it out)."""
-        marker = ""
         base = f"restype=container&comp=list&maxresults={LIST_PAGE_SIZE}" + ("&include=versions" if include_versions else "")
         if prefix:
             base += "&prefix=" + quote(prefix, safe="")
         date = self._date
-        while True:
-            query = base + ("&marker=" + quote(marker, safe="") if marker else "")
-            root = self._xml(self._request("GET", self._listing_container_url(container, query))[2])
+        for body in self._pages(lambda marker: self._listing_container_url(container, base + ("&marker=" + quote(marker, safe="") if marker else ""))):
+            root = self._xml(body)
             for blob in root.iterfind("Blobs/Blob"):
                 name_el = blob.find("Name")
                 name = name_el.text or "" if name_el is not None else ""
@@ -183,9 +184,47 @@ class BlobListingClient(BlobTransferClient):
                     lease_duration=fields.get("LeaseDuration") or "",
                     archive_status=fields.get("ArchiveStatus") or "",
                 )
-            marker = root.findtext("NextMarker") or ""
-            if not marker:
-                return
+
+    def _pages(self, url_for: Callable[[str], str]) -> Iterator[bytes]:
+        """The bodies of a listing's pages in order (``url_for(marker)`` is a page's URL). A thread asks for the next
+        page while the caller parses and shows this one: the service's time and the client's overlap."""
+        pages: queue.Queue = queue.Queue(maxsize=PAGES_AHEAD)
+        stop = threading.Event()
+
+        def put(item: tuple[str, Any]) -> bool:
+            while not stop.is_set():
+                try:
+                    pages.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def fetch() -> None:
+            marker = ""
+            try:
+                while not stop.is_set():
+                    body = self._request("GET", url_for(marker))[2]
+                    marker = _next_marker(body)
+                    if not put(("page", body)) or not marker:
+                        break
+                put(("end", None))
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, raised there
+                put(("error", error))
+
+        thread = threading.Thread(target=fetch, name="pyazcopy-list-pages", daemon=True)
+        thread.start()
+        try:
+            while True:
+                kind, value = pages.get()
+                if kind == "page":
+                    yield value
+                elif kind == "end":
+                    return
+                else:
+                    raise value
+        finally:
+            stop.set()
 
     def blob_properties(self, container: str, name: str, path: str) -> ListedObject | None:
         """Get Blob Properties as a ListedObject shown as ``path``, None when there is no such blob."""
@@ -208,6 +247,18 @@ class BlobListingClient(BlobTransferClient):
             lease_duration=h.get("x-ms-lease-duration") or "",
             archive_status=h.get("x-ms-archive-status") or "",
         )
+
+
+def _next_marker(body: bytes) -> str:
+    """NextMarker of a List Blobs page, read from the end of the body without parsing the page."""
+    start = body.rfind(b"<NextMarker")
+    if start < 0:
+        return ""
+    end = body.find(b"</NextMarker>", start)
+    try:
+        return ET.fromstring(body[start:end + len(b"</NextMarker>")] if end >= 0 else body[start:body.index(b">", start) + 1]).text or ""
+    except (ET.ParseError, ValueError):
+        return ""
 
 
 def list_location(location: StorageLocation, credential: Any = None, identity: str = "", tenant_id: str = "",

@@ -15,7 +15,6 @@ import base64
 import ipaddress
 import mmap
 import threading
-import os
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -157,19 +156,20 @@ class BlobTransferClient:
     """One container's data path, shared by every worker thread (one connection pool of ``pool_size``)."""
 
     def __init__(self, url: BlobUrl, credential: Any = None, pool_size: int = 32, connection_verify: Any = True,
-                 read_timeout: float = 120.0) -> None:
+                 read_timeout: float = 120.0, proxies: tuple[tuple[str, str], ...] = ()) -> None:
+        """``connection_verify``: a CA bundle path, True (the system's trust store) or False; ``proxies``: pairs like
+        ("https", "http://proxy:3128"), ("no", "localhost") as ``settings.proxies_from`` reads them. Nothing here reads
+        the environment."""
         self.url = url
         parts = urlsplit(url.account_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._credential = credential if credential is not None and hasattr(credential, "get_token") else None
         if self._credential is not None and parts.scheme != "https":
             raise UsageError(f"{url.redacted}: OAuth tokens are only sent over https; use an https URL")
-        if connection_verify is True:  # what requests would use
-            connection_verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         self._verify = connection_verify
         self._pool_size, self._read_timeout = pool_size, read_timeout
-        proxies = urllib.request.getproxies_environment()
-        self._proxy = "" if urllib.request.proxy_bypass_environment(parts.hostname or "", proxies) else proxies.get(parts.scheme, "")
+        proxy_map = dict(proxies)
+        self._proxy = "" if urllib.request.proxy_bypass_environment(parts.hostname or "", proxy_map) else proxy_map.get(parts.scheme, "")
         self._pipeline_parts: tuple[Any, Any] | None = None  # (PipelineClient, requests.Session), made on first use
         self._pipeline_lock = threading.Lock()
         self._buffers = threading.local()  # one read buffer per worker thread, reused for every download

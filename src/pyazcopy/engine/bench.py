@@ -149,7 +149,7 @@ def run_bench(url: str, spec: BenchSpec, settings: EngineSettings, credential: A
 def delete_prefix(blob, prefix: str, settings: EngineSettings, credential: Any, subscribers: Iterable[Subscriber] = ()) -> bool:
     """Delete every blob under ``prefix`` (the test data); a warning, not a failure, when some cannot be deleted."""
     client = BlobTransferClient(blob, None if blob.sas else credential, pool_size=settings.concurrency + 4,
-                                connection_verify=settings.connection_verify)
+                                connection_verify=settings.connection_verify, proxies=settings.proxies)
     try:
         names = [item.name for item in client.list_blobs(prefix, retry=lambda fn: call_with_retry(fn, settings.retry))]
         with ThreadPoolExecutor(max(1, min(settings.concurrency, 64))) as pool:

@@ -104,7 +104,7 @@ def _chain(first, rest: Iterator[Any]) -> Iterator[Any]:
 
 def _client(blob: BlobUrl, credential: Any, settings: EngineSettings) -> BlobTransferClient:
     return BlobTransferClient(blob, None if blob.sas else credential, pool_size=settings.concurrency + 4,
-                              connection_verify=settings.connection_verify)
+                              connection_verify=settings.connection_verify, proxies=settings.proxies)
 
 
 def _display(sides: Sides, client: BlobTransferClient, relative_source: str, relative_destination: str) -> tuple[str, str]:

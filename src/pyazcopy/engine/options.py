@@ -10,6 +10,7 @@ from typing import Mapping
 from pyazcopy.engine.filters import FilterOptions
 from pyazcopy.engine.retry import RetryPolicy
 from pyazcopy.errors import UsageError
+from pyazcopy.settings import ca_bundle_from, proxies_from
 
 OVERWRITE_MODES = ("true", "false", "prompt", "ifSourceNewer")
 CHECK_MD5_MODES = ("NoCheck", "LogOnly", "FailIfDifferent", "FailIfDifferentOrMissing")
@@ -103,7 +104,8 @@ class EngineSettings:
     buffer_bytes: int = DEFAULT_BUFFER_BYTES
     retry: RetryPolicy = RetryPolicy()
     progress_interval: float = 2.0
-    connection_verify: str | bool = True
+    connection_verify: str | bool = True  # a CA bundle path, True (the system's trust store) or False
+    proxies: tuple[tuple[str, str], ...] = ()  # settings.proxies_from(env): the data path's proxy, if any
     log_level: str = "INFO"  # --log-level: what the per-job log keeps (NONE: no log file)
     auto_concurrency: bool = False  # AZCOPY_CONCURRENCY_VALUE=AUTO: tune the active connections up to ``concurrency``
     tuning_interval: float = 4.0  # seconds each tuned value settles, then is measured (PYAZCOPY_TUNING_INTERVAL_SECONDS)
@@ -148,4 +150,4 @@ class EngineSettings:
             if interval <= 0:
                 raise UsageError("PYAZCOPY_TUNING_INTERVAL_SECONDS must be greater than 0")
         return cls(plan_dir=plan_dir, log_dir=log_dir, concurrency=concurrency, buffer_bytes=buffer_bytes, auto_concurrency=auto,
-                   tuning_interval=interval)
+                   tuning_interval=interval, connection_verify=ca_bundle_from(env) or True, proxies=proxies_from(env))
