@@ -107,3 +107,30 @@ def test_lean_listing_reads_what_the_sdk_reads(seeded):
         assert code == 0 and {"props/p/leased", "seeded/top.txt"} <= paths and len(paths) == COUNT + 3
     finally:
         client.delete_container()
+
+
+def test_pages_come_in_order_and_an_early_stop_ends_the_page_thread(seeded, monkeypatch):
+    """Many small pages (the next one is fetched while this one is shown): every name once, in the service's order."""
+    import threading
+    import time
+
+    from pyazcopy.endpoints import blob_listing
+    from pyazcopy.endpoints.locations import parse_location
+    from pyazcopy.errors import ResourceNotFoundError
+
+    azurite, sas = seeded
+    monkeypatch.setattr(blob_listing, "LIST_PAGE_SIZE", 7)
+    expected = [b.name for b in container_client(azurite, "seeded").list_blobs()]
+    location = parse_location(f"{azurite.account_url}/seeded?{sas}")
+    assert [item.path for item in blob_listing.list_location(location)] == expected
+
+    items = blob_listing.list_location(location)
+    assert [next(items).path for _ in range(10)] == expected[:10]
+    items.close()
+    deadline = time.monotonic() + 10
+    while any(t.name == "pyazcopy-list-pages" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "pyazcopy-list-pages" for t in threading.enumerate())
+
+    with pytest.raises(ResourceNotFoundError):
+        list(blob_listing.list_location(parse_location(f"{azurite.account_url}/no-such-container?{sas}")))

@@ -45,8 +45,10 @@ class BlobListingClient(BlobTransferClient):
     """One account's blob service for `list`. ``credential`` is a TokenCredential, or None when the URL carries a SAS."""
 
     def __init__(self, location: StorageLocation, credential: Any = None, identity: str = "", tenant_id: str = "",
-                 api_version: str = API_VERSION, sleep: Callable[[float], None] = time.sleep) -> None:
-        super().__init__(BlobUrl(location.account_url, location.container, location.path, location.sas), credential, pool_size=1)
+                 api_version: str = API_VERSION, connection_verify: Any = True, proxies: tuple[tuple[str, str], ...] = (),
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(BlobUrl(location.account_url, location.container, location.path, location.sas), credential, pool_size=2,
+                         connection_verify=connection_verify, proxies=proxies)
         self.location = location
         self.identity = identity
         self.tenant_id = tenant_id
@@ -262,11 +264,13 @@ def _next_marker(body: bytes) -> str:
 
 
 def list_location(location: StorageLocation, credential: Any = None, identity: str = "", tenant_id: str = "",
-                  include_versions: bool = False, api_version: str = API_VERSION) -> Iterator[ListedObject]:
+                  include_versions: bool = False, api_version: str = API_VERSION, connection_verify: Any = True,
+                  proxies: tuple[tuple[str, str], ...] = ()) -> Iterator[ListedObject]:
     """Every blob under ``location``, with paths as AzCopy's `list` shows them: relative to the listed prefix (a
     single blob: its base name; its versions: its full name), prefixed with the container's name when the whole
-    account is listed."""
-    client = BlobListingClient(location, credential, identity, tenant_id, api_version)
+    account is listed. ``connection_verify`` (a CA bundle path, True or False) and ``proxies`` are the settings' values
+    (nothing here reads the environment)."""
+    client = BlobListingClient(location, credential, identity, tenant_id, api_version, connection_verify, proxies)
     try:
         if not location.container:
             for container in list(client.container_names()):
