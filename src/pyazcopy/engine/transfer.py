@@ -27,7 +27,7 @@ from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
 from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
-DIRECT_WRITE_MIN_BYTES = 4 * chunking.MiB  # downloads at least this big bypass the page cache (local.open_direct)
+DIRECT_WRITE_MIN_BYTES = 64 * chunking.MiB  # downloads this big bypass the page cache (local.open_direct; docs/PERFORMANCE.md)
 
 
 class TransferFailed(PyAzCopyError):
