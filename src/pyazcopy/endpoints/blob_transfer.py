@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport
 from pyazcopy.endpoints.locations import parse_location
-from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
+from pyazcopy.endpoints.storage_errors import Operation, map_storage_error, next_step_for
 from pyazcopy.errors import (
     AuthenticationFailedError,
     PermissionMismatchError,
@@ -494,6 +494,10 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
     if location is None:
         return StorageServiceError(summary, status, code)
     mapped = map_storage_error(shim, kind, location)  # type: ignore[arg-type]
+    if type(mapped) is StorageServiceError:  # nothing more specific than the summary: add only what to do
+        hint = next_step_for(code or "")
+        return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
+                                   status, code)
     if isinstance(mapped, StorageServiceError):
         mapped.args = (f"{summary}. {mapped}",)
         return mapped

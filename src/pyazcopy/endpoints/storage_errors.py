@@ -112,4 +112,15 @@ def map_storage_error(error: HttpResponseError, operation: Operation, location: 
     if code in ("ContainerNotFound", "ResourceNotFound", "BlobNotFound") or status == 404:
         return ResourceNotFoundError(f"{location.redacted} was not found ({status} {code}); check the account, container and path", status, code)
     first = " ".join(str(getattr(error, "message", "") or error).split())[:500]
-    return StorageServiceError(f"the storage service answered {status} {code}: {first}", status, code)
+    hint = next_step_for(code)
+    return StorageServiceError(f"the storage service answered {status} {code}: {first}" + (f". {hint}" if hint else ""), status, code)
+
+
+def next_step_for(code: str) -> str:
+    """What to do about a request the service refused for its shape (names, values), by ``x-ms-error-code``."""
+    if code in ("OutOfRangeInput", "InvalidResourceName"):
+        return ("A container or blob name is not valid: a container name has 3-63 characters, lower-case letters, digits and "
+                "single hyphens, starting with a letter or digit; a blob name has at most 1,024 characters. Fix the URL")
+    if code in ("InvalidUri", "InvalidQueryParameterValue", "InvalidHeaderValue", "UnsupportedHeader"):
+        return "Check the URL and the flags; if they are right, this pyazcopy version may not support the account's API version"
+    return ""
