@@ -80,6 +80,12 @@ class Runner:
         self.sas = account_sas()
         self.results: list[Measurement] = []
         self.log = self.work / "tools.log"
+        # Downloaded trees are kept until the end of the run: ext4 skips inodes freed in the last 60-300 s when it
+        # allocates new ones (ialloc.c, recently_deleted), and scanning past them cost a download that started
+        # soon after another tool's 5,000 files were deleted a quarter of its CPU (perf). Every tool gets a
+        # file system in the same state this way.
+        self.kept_downloads: list[Path] = []
+        self._download_serial = 0
 
     # --- one cell, re-run when disturbed ----------------------------------------------------------------------
     def cell(self, tool, workload: str, direction: str, rep: int, make_command, verify, azurite: Azurite, files: int, nbytes: int,
@@ -118,7 +124,7 @@ class Runner:
                 self.up_and_down(tool, workload, rep, src, files, nbytes)
 
     def up_and_down(self, tool, workload: str, rep: int, src: Path, files: int, nbytes: int, azurite_factory=None, label: str = "") -> None:
-        out = self.work / "out"
+        out = self.work / "out" / "pending"
         expected = {f"src/{p.relative_to(src).as_posix()}": p.stat().st_size for p in src.rglob("*") if p.is_file()}
         azurite = (azurite_factory or (lambda: Azurite(self.work / "azurite")))()
         azurite.start()
@@ -140,7 +146,11 @@ class Runner:
             self.cell(tool, workload, label + "upload", rep, lambda: tool.upload(src, target), verify_upload, azurite, files, nbytes,
                       before=fresh_container)
 
-            def clear_out() -> None:
+            def clear_out() -> None:  # a new empty directory for every attempt; the last one is set aside below
+                nonlocal out
+                self._download_serial += 1
+                out = self.work / "out" / f"{workload}-{label}{tool.name}-{rep}-{self._download_serial}"
+                self.kept_downloads.append(out)
                 remove_tree(out)
                 out.mkdir(parents=True)
 
@@ -148,8 +158,12 @@ class Runner:
                       azurite, files, nbytes, before=clear_out)
         finally:
             azurite.stop()
-            remove_tree(out)
             remove_tree(self.work / "scratch" / tool.name / "plans")
+
+    def remove_kept_downloads(self) -> None:
+        for path in self.kept_downloads:
+            remove_tree(path)
+        self.kept_downloads.clear()
 
     # --- W4 ---------------------------------------------------------------------------------------------------
     def dry_run_workload(self, tools: list) -> None:
@@ -331,20 +345,23 @@ def main(argv: list[str] | None = None) -> int:
     runner = Runner(args)
     started = time.monotonic()
     print(f"bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; work dir {runner.work}", flush=True)
-    for workload in [w for w in args.workloads.split(",") if w]:
-        if workload in WORKLOADS:
-            runner.transfer_workload(workload, tools)
-        elif workload == "W4":
-            runner.dry_run_workload(tools)
-            runner.list_workload(tools)
-        elif workload == "W4dry":
-            runner.dry_run_workload(tools)
-        elif workload == "W4list":
-            runner.list_workload(tools)
-        else:
-            parser.error(f"unknown workload {workload}")
-    if args.auth_compare:
-        runner.auth_compare(args.auth_compare.split(","))
+    try:
+        for workload in [w for w in args.workloads.split(",") if w]:
+            if workload in WORKLOADS:
+                runner.transfer_workload(workload, tools)
+            elif workload == "W4":
+                runner.dry_run_workload(tools)
+                runner.list_workload(tools)
+            elif workload == "W4dry":
+                runner.dry_run_workload(tools)
+            elif workload == "W4list":
+                runner.list_workload(tools)
+            else:
+                parser.error(f"unknown workload {workload}")
+        if args.auth_compare:
+            runner.auth_compare(args.auth_compare.split(","))
+    finally:
+        runner.remove_kept_downloads()
     table = summarize(runner.results)
     print(f"\nMedians ({time.monotonic() - started:.0f} s in all):\n\n{table}")
     if args.markdown:
