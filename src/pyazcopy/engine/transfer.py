@@ -75,7 +75,7 @@ class TransferRunner:
         self.upload = upload
         self.executor = BoundedExecutor(ctx.settings.concurrency)
         self.pool = BufferPool(ctx.settings.buffer_bytes)
-        self.limiter = RateLimiter(ctx.options.cap_mbps)
+        self.limiter = RateLimiter(ctx.options.cap_mbps, sleep=ctx.cancel.wait)  # Ctrl-C or a stop ends the wait at once
         opts = ctx.options
         self.block_size_request = chunking.mib_to_bytes(opts.block_size_mb, "--block-size-mb")
         self.put_blob_size = chunking.mib_to_bytes(opts.put_blob_size_mb, "--put-blob-size-mb")
