@@ -222,7 +222,10 @@ def account_path(url: str) -> str:
 
 
 RUNNER = """
-import json, sys
+import json, signal, sys
+# a child of a shell without job control (CI run in the background) starts with SIGINT ignored: take it back, as
+# the pyazcopy command does, so the Ctrl-C test's SIGINT arrives as KeyboardInterrupt
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions, EngineSettings

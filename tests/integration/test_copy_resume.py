@@ -185,3 +185,22 @@ def test_a_file_that_changes_during_upload_is_not_committed(localazure, containe
                        subscribers=[lambda e: touch(e) if isinstance(e, JobProgress) else None])
     assert summary.failed == 1 and ("modified" in summary.failed_transfers[0].error or "changed" in summary.failed_transfers[0].error)
     assert not localazure.shared_key_service().get_blob_client(container, "changing.bin").exists()
+
+
+def test_the_command_takes_ctrl_c_even_when_started_with_sigint_ignored(localazure, container, tmp_path):
+    """A shell without job control starts background commands with SIGINT ignored; `pyazcopy copy` takes it back
+    (as AzCopy does), so SIGINT still cancels cleanly with the plan saved."""
+    import subprocess
+    import sys
+
+    files = {f"f{i:03d}.bin": os.urandom(64 * 1024) for i in range(40)}
+    src = write_tree(tmp_path / "src", files)
+    env = {**os.environ, "AZCOPY_JOB_PLAN_LOCATION": str(tmp_path / "plans"), "AZCOPY_LOG_LOCATION": str(tmp_path / "logs"),
+           "AZCOPY_CONCURRENCY_VALUE": "2", "HOME": str(tmp_path)}
+    child = subprocess.Popen([sys.executable, "-m", "pyazcopy", "copy", str(src), sas_url(localazure.blob_url, container), "--recursive",
+                              "--cap-mbps", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    wait_for_plan(tmp_path / "plans", "transfers WHERE status = 2", 3, child)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode != 0 and b"Final Job Status: Cancelled" in out, (out, err)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import sys
 from typing import Sequence
 
@@ -65,4 +66,7 @@ def _wants_json(argv: list[str]) -> bool:
 
 
 def run() -> None:
+    # Ctrl-C (SIGINT) always cancels cleanly (plan saved, resumable), even when a shell without job control started
+    # us with SIGINT ignored; AzCopy (Go's signal.Notify) behaves the same way
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.exit(main())
