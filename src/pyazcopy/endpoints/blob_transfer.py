@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import mmap
+import sys
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -447,8 +448,6 @@ class BlobTransferClient:
 def pipeline_connection_errors() -> tuple[type[BaseException], ...]:
     """What azure-core's pipeline raises for a failed connection; () until the pipeline was imported (an ``except``
     clause evaluates this only while an exception is being handled, so the lean path never imports azure-core)."""
-    import sys  # noqa: PLC0415
-
     if "azure.core.exceptions" not in sys.modules or "requests" not in sys.modules:
         return ()
     from azure.core.exceptions import ServiceRequestError, ServiceResponseError  # noqa: PLC0415
@@ -458,8 +457,6 @@ def pipeline_connection_errors() -> tuple[type[BaseException], ...]:
 
 
 def pipeline_errors() -> tuple[type[BaseException], ...]:
-    import sys  # noqa: PLC0415
-
     if "azure.core.exceptions" not in sys.modules:
         return ()
     from azure.core.exceptions import AzureError  # noqa: PLC0415
