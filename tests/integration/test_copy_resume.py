@@ -21,7 +21,7 @@ from pyazcopy.engine.options import CopyOptions
 
 BIG_MIB = int(os.environ.get("PYAZCOPY_TEST_BIG_MIB", "96"))  # PYAZCOPY_TEST_BIG_MIB=1024 for the 1 GiB acceptance case
 MANY_FILES = int(os.environ.get("PYAZCOPY_TEST_MANY_FILES", "600"))  # 5000 for the acceptance case
-DOWN_MIB = int(os.environ.get("PYAZCOPY_TEST_DOWN_MIB", "72"))  # >= 64: written with O_DIRECT; 1024 for a 1 GiB download
+DOWN_MIB = int(os.environ.get("PYAZCOPY_TEST_DOWN_MIB", "72"))  # several 64 MiB ranges written in turn; 1024 for a 1 GiB download
 
 
 @pytest.fixture

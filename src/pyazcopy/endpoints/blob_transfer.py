@@ -404,7 +404,7 @@ class BlobTransferClient:
     def _read_buffer(self) -> memoryview:
         buffer = getattr(self._buffers, "buffer", None)
         if buffer is None:
-            # an anonymous mapping is page-aligned, as direct (O_DIRECT) writes of downloaded pieces need
+            # one buffer per thread for all its downloads: fresh memory is expensive on these VMs (docs/PERFORMANCE.md)
             buffer = self._buffers.buffer = memoryview(mmap.mmap(-1, READ_BUFFER_SIZE))
         return buffer
 

@@ -27,7 +27,6 @@ from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
 from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
-DIRECT_WRITE_MIN_BYTES = 64 * chunking.MiB  # downloads this big bypass the page cache (local.open_direct; docs/PERFORMANCE.md)
 
 
 class TransferFailed(PyAzCopyError):
@@ -208,11 +207,10 @@ class TransferRunner:
             self._cleanup(state)
 
     def _cleanup(self, state: _FileState) -> None:
-        for attribute in ("fd", "direct_fd"):
-            fd = getattr(state, attribute, None)
-            if fd is not None:
-                setattr(state, attribute, None)
-                os.close(fd)
+        fd = getattr(state, "fd", None)
+        if fd is not None:
+            state.fd = None  # type: ignore[attr-defined]
+            os.close(fd)
 
     # --- upload -------------------------------------------------------------------------------------------------
     def _headers(self, row: TransferRow, md5: bytes = b"", blob_type: str = "BlockBlob") -> BlobHeaders:
@@ -384,7 +382,7 @@ class TransferRunner:
         if state.chunked:  # type: ignore[attr-defined]
             ctx.plan.mark(row.id, STARTED, block_size=chunk_size)
         state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done))  # type: ignore[attr-defined]
-        state.direct_fd = local.open_direct(temp) if row.size >= DIRECT_WRITE_MIN_BYTES else None  # type: ignore[attr-defined]
+        state.write_lock = threading.Lock() if state.chunked else None  # type: ignore[attr-defined]  # ranges write in turn
         state.temp, state.target, state.name = temp, target, name  # type: ignore[attr-defined]
         pieces = chunking.chunks(row.size, chunk_size)
         state.hash_inline = len(pieces) == 1  # type: ignore[attr-defined]
@@ -399,7 +397,7 @@ class TransferRunner:
     def _fetch(self, state: _FileState, chunk: chunking.Chunk) -> None:
         ctx = self.ctx
         hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None  # type: ignore[attr-defined]
-        writer = _CountingWriter(local.PositionalWriter(state.fd, chunk.offset, state.temp, state.direct_fd), self.limiter, hasher)  # type: ignore[attr-defined]
+        writer = _CountingWriter(local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock), self.limiter, hasher)  # type: ignore[attr-defined]
 
         def attempt() -> None:
             if writer.hasher is not None and writer.written:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import mmap
 import os
+import threading
+import time
 
 import pytest
 
 from pyazcopy.endpoints.local import (
-    DIRECT_IO_ALIGNMENT,
     LocalPathError,
     PositionalWriter,
     UnsafeBlobNameError,
     local_target,
-    open_direct,
     open_for_positional_write,
     safe_relative_path,
     temp_download_path,
@@ -81,56 +80,65 @@ def test_names_that_are_not_utf8_are_skipped_with_a_reason(tmp_path):
     assert skipped and "UTF-8" in skipped[0]
 
 
-# --- direct (O_DIRECT) writes of downloads -------------------------------------------------------------------------
+# --- positional writes of downloads ------------------------------------------------------------------------------
 
 
-def _aligned(data: bytes) -> memoryview:
-    buffer = mmap.mmap(-1, max(len(data), 1))
-    buffer[: len(data)] = data
-    return memoryview(buffer)[: len(data)]
+def _write_ranges_concurrently(path, data: bytes, ranges: int, piece: int, lock) -> None:
+    fd = open_for_positional_write(str(path), len(data), keep=False)
+    size = len(data) // ranges
+    start = threading.Barrier(ranges)
 
-
-def _direct_or_skip(path) -> int:
-    fd = open_direct(str(path))
-    if fd is None:
-        pytest.skip("this file system refuses O_DIRECT")
-    return fd
-
-
-@pytest.mark.parametrize("tail", [0, 1, 4095, 777])
-def test_direct_writer_puts_aligned_pieces_and_an_unaligned_tail_in_place(tmp_path, tail):
-    path = tmp_path / "out.bin"
-    size = 3 * 1024 * 1024 + tail
-    data = os.urandom(size)
-    fd = open_for_positional_write(str(path), size, keep=False)
-    direct = _direct_or_skip(path)
-    try:
-        writer = PositionalWriter(fd, 0, str(path), direct)
-        for start in range(0, size, 1024 * 1024):
-            writer.write(_aligned(data[start:start + 1024 * 1024]))
-        assert writer.direct_fd == direct  # never refused: every aligned piece went around the page cache
+    def one_range(index: int) -> None:
+        writer = PositionalWriter(fd, index * size, str(path), lock)
+        start.wait()
+        for offset in range(index * size, (index + 1) * size, piece):
+            writer.write(memoryview(data)[offset:offset + piece])
         assert writer.written == size
-    finally:
-        os.close(direct)
-        os.close(fd)
-    assert path.read_bytes() == data
 
-
-def test_direct_writer_falls_back_for_an_unaligned_buffer_without_losing_or_repeating_bytes(tmp_path):
-    path = tmp_path / "out.bin"
-    pieces = [os.urandom(2 * DIRECT_IO_ALIGNMENT), os.urandom(3 * DIRECT_IO_ALIGNMENT), os.urandom(100)]
-    size = sum(map(len, pieces))
-    fd = open_for_positional_write(str(path), size, keep=False)
-    direct = _direct_or_skip(path)
+    threads = [threading.Thread(target=one_range, args=(i,)) for i in range(ranges)]
     try:
-        writer = PositionalWriter(fd, 0, str(path), direct)
-        writer.write(_aligned(pieces[0]))
-        unaligned = memoryview(bytearray(b"\0" + pieces[1]))[1:]  # one byte past a page boundary: the kernel refuses it
-        writer.write(unaligned)
-        writer.write(pieces[2])
-        assert writer.direct_fd is None
-        assert writer.written == size
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
-        os.close(direct)
         os.close(fd)
-    assert path.read_bytes() == b"".join(pieces)
+
+
+def test_ranges_written_by_many_threads_land_in_place(tmp_path):
+    data = os.urandom(16 * 256 * 1024)
+    _write_ranges_concurrently(tmp_path / "out.bin", data, ranges=16, piece=64 * 1024 + 3, lock=threading.Lock())
+    assert (tmp_path / "out.bin").read_bytes() == data
+
+
+def test_the_ranges_of_one_file_write_in_turn_never_at_once(tmp_path, monkeypatch):
+    """The kernel's per-inode lock is contended by spinning; the writers of one file take turns in user space."""
+    real_pwrite, inside, most = os.pwrite, [0], [0]
+    guard = threading.Lock()
+
+    def slow_pwrite(fd, data, offset):
+        with guard:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.002)  # long enough that writers without the shared lock would overlap
+        try:
+            return real_pwrite(fd, data, offset)
+        finally:
+            with guard:
+                inside[0] -= 1
+
+    monkeypatch.setattr(os, "pwrite", slow_pwrite)
+    data = os.urandom(8 * 8 * 4096)
+    _write_ranges_concurrently(tmp_path / "out.bin", data, ranges=8, piece=4096, lock=threading.Lock())
+    assert most[0] == 1
+    assert (tmp_path / "out.bin").read_bytes() == data
+
+
+def test_a_write_error_names_the_file(tmp_path):
+    path = tmp_path / "out.bin"
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)  # not open for writing: EBADF
+    try:
+        with pytest.raises(LocalPathError, match=str(path)):
+            PositionalWriter(fd, 0, str(path)).write(b"x")
+    finally:
+        os.close(fd)
