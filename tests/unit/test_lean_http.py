@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
-from pyazcopy.endpoints.lean_http import Headers, LeanTransport, _read_header_lines
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pyazcopy.endpoints.lean_http import Headers, LeanTransport, _read_header_lines, client_request_id, http_date_timestamp
 
 
 def test_headers_are_case_insensitive_and_repeated_ones_are_joined():
@@ -81,3 +87,21 @@ def test_a_header_value_with_a_line_break_is_refused_before_anything_is_sent():
     finally:
         transport.close()
     assert b"x-ms-evil" not in server.received
+
+
+def test_client_request_ids_are_uuid_shaped_and_never_repeat():
+    ids = [client_request_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids)
+
+
+@settings(max_examples=300)
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+def test_http_dates_parse_as_the_email_parser_does(moment):
+    text = format_datetime(moment.replace(tzinfo=timezone.utc), usegmt=True)  # "Thu, 26 Nov 2026 21:59:48 GMT"
+    assert http_date_timestamp(text) == parsedate_to_datetime(text).timestamp()
+
+
+def test_other_date_forms_and_no_date():
+    assert http_date_timestamp("Thu, 26 Nov 2026 22:59:48 +0100") == http_date_timestamp("Thu, 26 Nov 2026 21:59:48 GMT")
+    assert http_date_timestamp("") == 0.0 and http_date_timestamp(None) == 0.0

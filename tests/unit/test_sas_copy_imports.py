@@ -16,3 +16,14 @@ def test_the_copy_command_path_imports_none_of_the_heavy_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"imported at start-up: {result.stdout.strip()}"
+
+
+def test_the_version_written_in_logs_is_the_packages_version():
+    import tomllib
+    from pathlib import Path
+
+    import pyazcopy
+    from pyazcopy.engine.joblog import _version
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert _version() == pyazcopy.__version__ == project["project"]["version"]

@@ -14,7 +14,6 @@ import base64
 import queue
 import threading
 import time
-import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -23,7 +22,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote
 
 from pyazcopy.endpoints.blob_transfer import API_VERSION, LIST_PAGE_SIZE, RETRYABLE_STATUS, BlobTransferClient, BlobUrl, pipeline_errors
-from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, client_request_id
 from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
 from pyazcopy.errors import PyAzCopyError, StorageServiceError
 from pyazcopy.model import ListedObject, StorageLocation
@@ -81,7 +80,7 @@ class BlobListingClient(BlobTransferClient):
         raise AssertionError("not reached")
 
     def _once(self, method: str, url: str, ok: tuple[int, ...]) -> tuple[int, Any, bytes]:
-        headers = {"x-ms-client-request-id": str(uuid.uuid4()), "x-ms-version": self.api_version}
+        headers = {"x-ms-client-request-id": client_request_id(), "x-ms-version": self.api_version}
         try:
             if self._lean is not None and url.startswith(self._origin):
                 response = self._lean.send(method, url[len(self._origin):] or "/", headers)

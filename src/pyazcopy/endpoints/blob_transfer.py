@@ -16,17 +16,14 @@ import ipaddress
 import mmap
 import sys
 import threading
-import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-import urllib.request
 from types import SimpleNamespace
 
-from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, client_request_id, http_date_timestamp
 from pyazcopy.endpoints.locations import parse_location
 from pyazcopy.endpoints.storage_errors import Operation, map_storage_error, next_step_for
 from pyazcopy.errors import (
@@ -149,8 +146,7 @@ class BlobHeaders:
         return headers
 
 
-def _http_time(text: str | None) -> float:
-    return parsedate_to_datetime(text).timestamp() if text else 0.0
+_http_time = http_date_timestamp
 
 
 class BlobTransferClient:
@@ -170,7 +166,12 @@ class BlobTransferClient:
         self._verify = connection_verify
         self._pool_size, self._read_timeout = pool_size, read_timeout
         proxy_map = dict(proxies)
-        self._proxy = "" if urllib.request.proxy_bypass_environment(parts.hostname or "", proxy_map) else proxy_map.get(parts.scheme, "")
+        self._proxy = proxy_map.get(parts.scheme, "")
+        if self._proxy:
+            import urllib.request  # noqa: PLC0415 - only behind a proxy (its import is a tenth of a copy's start-up)
+
+            if urllib.request.proxy_bypass_environment(parts.hostname or "", proxy_map):
+                self._proxy = ""
         self._pipeline_parts: tuple[Any, Any] | None = None  # (PipelineClient, requests.Session), made on first use
         self._pipeline_lock = threading.Lock()
         self._buffers = threading.local()  # one read buffer per worker thread, reused for every download
@@ -229,7 +230,7 @@ class BlobTransferClient:
     # --- sending ------------------------------------------------------------------------------------------------
     def _send(self, method: str, url: str, operation: str, target: str, headers: dict[str, str] | None = None,
               content: Any = None, stream: bool = False, ok: tuple[int, ...] = (200, 201, 202, 206)):
-        request_headers = {"x-ms-client-request-id": str(uuid.uuid4())}
+        request_headers = {"x-ms-client-request-id": client_request_id()}
         if headers:
             request_headers.update(headers)
         try:

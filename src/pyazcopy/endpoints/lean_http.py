@@ -10,12 +10,15 @@ with ``readinto`` into the caller's buffers, so large transfers allocate nothing
 
 from __future__ import annotations
 
+import calendar
 import http.client
+import itertools
 import re
 import socket
 import ssl
 import threading
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +27,34 @@ CONNECTION_ERRORS = (OSError, http.client.HTTPException)  # socket.timeout and s
 
 
 _HEADER_LINE = re.compile(r"^[ \t]*([^:\r\n]+?)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.MULTILINE)
+
+
+_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]  # random per process; the counter makes each id unique
+_request_numbers = itertools.count()
+
+
+def client_request_id() -> str:
+    """A UUID-shaped ``x-ms-client-request-id``, unique per request: a per-process random prefix and a counter (no
+    ``getrandom`` system call per request, as ``uuid4`` makes)."""
+    return f"{_REQUEST_ID_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
+
+
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
+
+
+def http_date_timestamp(text: str | None) -> float:
+    """An HTTP date (``Thu, 26 Nov 2026 21:59:48 GMT``, what Azure Storage sends) as a POSIX timestamp; 0.0 for none.
+    Other date forms go through ``email.utils``."""
+    if not text:
+        return 0.0
+    match = _HTTP_DATE.fullmatch(text)
+    if match and match.group(2) in _MONTHS:
+        day, month, year, hour, minute, second = match.groups()
+        return float(calendar.timegm((int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))))
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
+    return parsedate_to_datetime(text).timestamp()
 
 
 class Headers(dict):

@@ -197,17 +197,34 @@ def temp_download_path(target: str, job_id: str) -> str:
     return os.path.join(directory, f".azDownload-{job_id[:8]}-{name}"[:255])
 
 
-def open_for_positional_write(path: str, size: int, keep: bool) -> int:
-    """Open (creating parents) the temp file of a download; ``keep`` keeps existing bytes for a resumed download."""
+def open_for_positional_write(path: str, size: int, keep: bool, made_directories: set[str] | None = None) -> int:
+    """Open (creating parents) the temp file of a download; ``keep`` keeps existing bytes for a resumed download.
+
+    A new file is not sized in advance: its ranges extend it, and the download's length check catches a short one.
+    ``made_directories`` remembers the directories already made, so most files cost no ``mkdir`` call."""
     flags = os.O_WRONLY | os.O_CREAT | (0 if keep else os.O_TRUNC)
+    directory = os.path.dirname(path) or "."
     try:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        fd = os.open(path, flags, 0o644)
-        if os.fstat(fd).st_size != size:
+        if made_directories is None or directory not in made_directories:
+            _make_directory(directory, made_directories)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileNotFoundError:  # the directory was removed since it was made: make it again
+            _make_directory(directory, made_directories)
+            fd = os.open(path, flags, 0o644)
+        if keep and os.fstat(fd).st_size > size:
             os.ftruncate(fd, size)
     except OSError as error:
         raise LocalPathError(_write_error_message(path, error)) from None
     return fd
+
+
+def _make_directory(directory: str, made_directories: set[str] | None) -> None:
+    os.makedirs(directory, exist_ok=True)
+    if made_directories is not None:
+        if len(made_directories) >= 10_000:  # a tree of very many folders: remember only the recent ones
+            made_directories.clear()
+        made_directories.add(directory)
 
 
 def _write_error_message(path: str, error: OSError) -> str:

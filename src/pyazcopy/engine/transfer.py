@@ -80,6 +80,7 @@ class TransferRunner:
         self.put_blob_size = chunking.mib_to_bytes(opts.put_blob_size_mb, "--put-blob-size-mb")
         self.metadata = parse_metadata(opts.metadata)
         self.overwrite = opts.overwrite
+        self.made_directories: set[str] = set()  # local directories this job made or found (downloads)
 
     # --- the loop -------------------------------------------------------------------------------------------------
     def run(self, rows) -> None:
@@ -381,7 +382,7 @@ class TransferRunner:
             ctx.plan.clear_chunks(row.id)
         if state.chunked:  # type: ignore[attr-defined]
             ctx.plan.mark(row.id, STARTED, block_size=chunk_size)
-        state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done))  # type: ignore[attr-defined]
+        state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done), made_directories=self.made_directories)  # type: ignore[attr-defined]
         state.write_lock = threading.Lock() if state.chunked else None  # type: ignore[attr-defined]  # ranges write in turn
         state.temp, state.target, state.name = temp, target, name  # type: ignore[attr-defined]
         pieces = chunking.chunks(row.size, chunk_size)

@@ -142,3 +142,26 @@ def test_a_write_error_names_the_file(tmp_path):
             PositionalWriter(fd, 0, str(path)).write(b"x")
     finally:
         os.close(fd)
+
+
+def test_a_new_download_file_is_not_sized_in_advance_and_a_resumed_one_keeps_its_bytes(tmp_path):
+    path = tmp_path / "a" / "b" / "out.bin"
+    fd = open_for_positional_write(str(path), 1000, keep=False)
+    os.close(fd)
+    assert path.stat().st_size == 0  # a short download cannot pass for a complete one by its size
+    path.write_bytes(b"x" * 600)
+    os.close(open_for_positional_write(str(path), 1000, keep=True))
+    assert path.read_bytes() == b"x" * 600
+    os.close(open_for_positional_write(str(path), 100, keep=True))  # longer than the blob now is: cut to its size
+    assert path.stat().st_size == 100
+
+
+def test_remembered_directories_are_made_again_when_they_were_removed(tmp_path):
+    made: set[str] = set()
+    first = tmp_path / "d" / "one.bin"
+    os.close(open_for_positional_write(str(first), 1, keep=False, made_directories=made))
+    assert str(tmp_path / "d") in made
+    first.unlink()
+    (tmp_path / "d").rmdir()  # removed behind the job's back
+    os.close(open_for_positional_write(str(tmp_path / "d" / "two.bin"), 1, keep=False, made_directories=made))
+    assert (tmp_path / "d" / "two.bin").exists()
