@@ -15,6 +15,9 @@ AZ = Path(os.environ.get("AZURE_CLI_VENV", PROJECT_ROOT / ".cache" / "azure-cli-
 PYAZCOPY = PROJECT_ROOT / ".venv" / "bin" / "pyazcopy"
 
 
+DISCARD_OUTPUT = ["sh", "-c", 'exec "$@" >/dev/null 2>&1', "sh"]  # the tool replaces the shell (same pid): its own CPU and RSS
+
+
 @dataclass(frozen=True)
 class Target:
     account_url: str  # http://127.0.0.1:P/devstoreaccount1
@@ -50,7 +53,8 @@ class PyAzCopy:
         return [str(PYAZCOPY), "copy", target.url("src"), str(destination), "--recursive", "--output-level", "quiet"]
 
     def dry_run(self, source: Path, target: Target) -> list[str]:
-        return [str(PYAZCOPY), "copy", str(source), target.url(), "--recursive", "--dry-run", "--output-level", "quiet"]
+        # one DRYRUN line per file, as AzCopy (which refuses --output-level quiet with --dry-run), into /dev/null
+        return [*DISCARD_OUTPUT, str(PYAZCOPY), "copy", str(source), target.url(), "--recursive", "--dry-run"]
 
     def list(self, target: Target) -> list[str]:
         return [str(PYAZCOPY), "list", target.url()]
@@ -80,7 +84,8 @@ class Rclone:
         return ["rclone", "copy", "-q", *self._sas(target), f":azureblob:{target.container}/src", str(destination / "src")]
 
     def dry_run(self, source: Path, target: Target) -> list[str]:
-        return ["rclone", "copy", "-q", "--dry-run", *self._sas(target), str(source), f":azureblob:{target.container}/src"]
+        # one NOTICE line per file (no -q), like pyazcopy's DRYRUN lines, into /dev/null
+        return [*DISCARD_OUTPUT, "rclone", "copy", "--dry-run", *self._sas(target), str(source), f":azureblob:{target.container}/src"]
 
     def list(self, target: Target) -> list[str]:
         return ["rclone", "lsl", *self._sas(target), f":azureblob:{target.container}"]

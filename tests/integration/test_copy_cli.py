@@ -147,6 +147,31 @@ def test_bad_input_gives_a_clear_message_and_exit_1(localazure, container, tmp_p
     assert no_cred.code == 1 and "no SAS token or OAuth token is present" in no_cred.out
 
 
+def test_output_levels_as_azcopy_has_them(localazure, container, tmp_path):
+    """quiet prints nothing (not even the summary: the exit code tells), essential keeps the job's start and summary
+    without info lines; a failed transfer's ERROR line shows at every level; bad combinations are refused."""
+    src = write_tree(tmp_path / "src", {"a.txt": b"alpha", "b.txt": b"beta"})
+    env = env_for(localazure, tmp_path / "home")
+    url = sas_url(localazure.blob_url, container)
+    quiet = run(["copy", str(src), url, "--recursive", "--output-level", "QUIET"], env)
+    assert (quiet.code, quiet.out) == (0, "")
+    essential = run(["copy", str(src), url, "--recursive", "--output-level=essential"], env)
+    assert essential.code == 0 and "Final Job Status: Completed" in essential.out
+    assert "Scanning" not in essential.out and "has started" in essential.out
+    down = run(["copy", sas_url(localazure.blob_url, container, "src/a.txt"), str(tmp_path / "missing-dir-is-a-file"),
+                "--output-level", "quiet"], env)
+    assert down.code == 0 and down.out == "" and (tmp_path / "missing-dir-is-a-file").read_bytes() == b"alpha"
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "a.txt").mkdir()  # a directory where the download must land: that transfer fails
+    failed = run(["copy", sas_url(localazure.blob_url, container, "src/a.txt"), str(tmp_path / "blocked"), "--output-level=quiet"], env)
+    assert failed.code == 1 and failed.out.startswith("ERROR: ") and "is a directory" in failed.out and "Final Job Status" not in failed.out
+    for extra, message in ((["--output-level", "silent"], "invalid value 'silent' for --output-level"),
+                           (["--output-level", "quiet", "--dry-run"], "cannot set output level 'quiet' with dry-run mode"),
+                           (["--output-level", "essential", "--overwrite", "prompt"], "cannot set output level 'essential' with overwrite option 'prompt'")):
+        refused = run(["copy", str(src), url, "--recursive", *extra], env)
+        assert refused.code == 1 and message in refused.out, refused.out
+
+
 def test_python_api_copy_returns_a_typed_summary_and_reports_progress(localazure, container, tmp_path):
     import pyazcopy
     from copy_support import engine_settings

@@ -53,7 +53,7 @@ def concurrency_note(env, concurrency: int, tuning: str = "") -> str:
 
 def bench_command(args, settings, output: Output, environment: Environment) -> int:
     from pyazcopy import api
-    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, engine_settings
+    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, engine_settings, output_level
     from pyazcopy.engine.bench import BenchSpec, parse_size
 
     spec = BenchSpec(mode=args.mode, file_count=args.file_count, size_per_file=parse_size(args.size_per_file),
@@ -61,7 +61,7 @@ def bench_command(args, settings, output: Output, environment: Environment) -> i
                      check_length=args.check_length, blob_type=args.blob_type, block_size_mb=args.block_size_mb,
                      put_blob_size_mb=args.put_blob_size_mb).validated()
     engine = engine_settings(environment, args.log_level)
-    renderer = CopyRenderer(output, environment, args.output_level)
+    renderer = CopyRenderer(output, environment, output_level(args.output_level))
     if spec.mode == "Download" and not output.json:
         output.info(f"Uploading the test data ({spec.file_count} files of {spec.size_per_file} bytes) before the download benchmark...")
     result = api.bench(args.url, spec, settings, engine, subscribers=[renderer], device_prompt=_device_prompt(output))

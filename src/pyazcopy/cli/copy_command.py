@@ -118,8 +118,28 @@ def _summary_content(job_id: str, status: str, total: int, completed: int, faile
     return json.dumps(body, separators=(",", ":"))
 
 
+OUTPUT_LEVELS = ("default", "essential", "quiet")
+
+
+def output_level(value: str, dry_run: bool = False, overwrite: str = "true") -> str:
+    """``--output-level`` checked as AzCopy checks it: one of default/essential/quiet (any case); essential and quiet
+    cannot answer an overwrite prompt nor show a dry run."""
+    level = (value or "default").lower()
+    if level not in OUTPUT_LEVELS:
+        raise UsageError(f"invalid value {value!r} for --output-level: use default, essential or quiet")
+    if level != "default" and overwrite.lower() == "prompt":
+        raise UsageError(f"cannot set output level '{level}' with overwrite option 'prompt'")
+    if level != "default" and dry_run:
+        raise UsageError(f"cannot set output level '{level}' with dry-run mode")
+    return level
+
+
 class CopyRenderer:
-    """Engine events -> AzCopy's output (text, or JSON lines with --output-type json)."""
+    """Engine events -> AzCopy's output (text, or JSON lines with --output-type json).
+
+    ``essential`` leaves out progress and info lines (the job's start and the summary stay); ``quiet`` prints nothing, not even the summary (AzCopy's
+    output levels; the exit code tells the outcome), except each failed transfer's ERROR line: failures are never
+    silent here."""
 
     def __init__(self, output: Output, environment: Environment, level: str = "default") -> None:
         self.output, self.environment, self.level = output, environment, level.lower()
@@ -141,8 +161,10 @@ class CopyRenderer:
 
     def __call__(self, event: Any) -> None:
         out = self.output
+        if self.level == "quiet" and not (isinstance(event, TransferFinished) and event.status == "Failed"):
+            return
         if isinstance(event, ScanningStarted):
-            if self.level != "quiet":
+            if self.level == "default":  # an info line: essential leaves those out
                 out.info("Scanning...")
         elif isinstance(event, JobStarted):
             if out.json:
@@ -311,7 +333,7 @@ def copy_command(args, settings, output: Output, environment: Environment) -> in
     from pyazcopy import api
 
     options = copy_options(args)
-    renderer = CopyRenderer(output, environment, args.output_level)
+    renderer = CopyRenderer(output, environment, output_level(args.output_level, args.dry_run, args.overwrite))
     summary = api.copy_with(options, settings, engine_settings(environment, args.log_level), subscribers=[renderer],
                             prompt=_prompt(output, environment), device_prompt=_device_prompt(output),
                             command=command_line(["copy", args.source, args.destination]))

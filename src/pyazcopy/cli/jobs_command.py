@@ -77,7 +77,7 @@ def add_jobs_commands(commands, global_flags) -> None:
 
 def jobs_command(args, settings, output: Output, environment: Environment) -> int:
     from pyazcopy import api
-    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, _prompt, engine_settings
+    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, _prompt, engine_settings, output_level
     from pyazcopy.engine import plan as plans
 
     engine = engine_settings(environment, getattr(args, "log_level", "INFO"))
@@ -87,7 +87,7 @@ def jobs_command(args, settings, output: Output, environment: Environment) -> in
     if which == "show":
         return _show(args, engine, output)
     if which == "resume":
-        renderer = CopyRenderer(output, environment, getattr(args, "output_level", "default"))
+        renderer = CopyRenderer(output, environment, output_level(getattr(args, "output_level", "default")))
         summary = api.resume(_job_id(args.job_id), settings, engine, source_sas=args.source_sas, destination_sas=args.destination_sas,
                              subscribers=[renderer], prompt=_prompt(output, environment), device_prompt=_device_prompt(output))
         return 0 if summary.succeeded else 1
