@@ -27,6 +27,8 @@ from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
 from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
+DROP_BEHIND_MIN_BYTES = 64 * chunking.MiB  # downloads this big hand their pages back as they go (local.PositionalWriter)
+DROP_BEHIND_WINDOW = 8 * chunking.MiB
 
 
 class TransferFailed(PyAzCopyError):
@@ -398,7 +400,9 @@ class TransferRunner:
     def _fetch(self, state: _FileState, chunk: chunking.Chunk) -> None:
         ctx = self.ctx
         hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None  # type: ignore[attr-defined]
-        writer = _CountingWriter(local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock), self.limiter, hasher)  # type: ignore[attr-defined]
+        drop_behind = DROP_BEHIND_WINDOW if state.row.size >= DROP_BEHIND_MIN_BYTES else 0
+        file_writer = local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock, drop_behind)  # type: ignore[attr-defined]
+        writer = _CountingWriter(file_writer, self.limiter, hasher)
 
         def attempt() -> None:
             if writer.hasher is not None and writer.written:

@@ -165,3 +165,31 @@ def test_remembered_directories_are_made_again_when_they_were_removed(tmp_path):
     (tmp_path / "d").rmdir()  # removed behind the job's back
     os.close(open_for_positional_write(str(tmp_path / "d" / "two.bin"), 1, keep=False, made_directories=made))
     assert (tmp_path / "d" / "two.bin").exists()
+
+
+def test_a_large_range_hands_its_pages_back_behind_it_and_keeps_every_byte(tmp_path, monkeypatch):
+    """Each window crossed: the previous window is written out and the one before dropped (POSIX_FADV_DONTNEED)."""
+    advice: list[tuple[int, int]] = []
+    real_fadvise = os.posix_fadvise
+
+    def recording_fadvise(fd, offset, length, what):
+        assert what == os.POSIX_FADV_DONTNEED
+        advice.append((offset, length))
+        return real_fadvise(fd, offset, length, what)
+
+    monkeypatch.setattr(os, "posix_fadvise", recording_fadvise)
+    window, start = 64 * 1024, 3 * 4096
+    data = os.urandom(5 * window + 100)
+    path = tmp_path / "big.bin"
+    fd = open_for_positional_write(str(path), start + len(data), keep=False)
+    try:
+        writer = PositionalWriter(fd, start, str(path), threading.Lock(), drop_behind=window)
+        for offset in range(0, len(data), 10_000):
+            writer.write(data[offset:offset + 10_000])
+    finally:
+        os.close(fd)
+    starts = [offset for offset, _ in advice]
+    assert set(starts) == {start + i * window for i in range(5)}  # windows 0-4 written out; 0-3 dropped too
+    assert sorted(starts).count(start) == 2 and starts.count(start + 4 * window) == 1
+    assert all(length == window for _, length in advice)
+    assert path.read_bytes()[start:] == data
