@@ -6,6 +6,7 @@ with the depth of the tree, never with the number of files.
 
 from __future__ import annotations
 
+import collections
 import errno
 import fnmatch
 import os
@@ -280,6 +281,42 @@ class PositionalWriter:
             view = view[n:]
             self.offset += n
             self.written += n
+
+
+class PageHandBack:
+    """The page-cache pages of the last few finished downloads, handed back once written out: a finished file is
+    asked to be written out (``POSIX_FADV_DONTNEED`` starts the writeback of dirty pages) and kept open; when
+    ``depth`` newer ones have finished, its now-clean pages are dropped and it is closed. Later downloads then reuse
+    recently freed pages instead of fresh memory (2-3 s of system time per GiB on these VMs, docs/PERFORMANCE.md).
+    Advice only: a refusal changes nothing. Safe from many threads."""
+
+    def __init__(self, depth: int = 8) -> None:
+        self.depth = depth
+        self._open: collections.deque[int] = collections.deque()
+        self._lock = threading.Lock()
+
+    def add(self, fd: int) -> None:
+        """Take over ``fd`` (an open, finished download): it is closed here, now or later."""
+        _advise_dont_need(fd)
+        with self._lock:
+            self._open.append(fd)
+            oldest = self._open.popleft() if len(self._open) > self.depth else None
+        if oldest is not None:
+            _advise_dont_need(oldest)
+            os.close(oldest)
+
+    def close(self) -> None:
+        with self._lock:
+            remaining, self._open = list(self._open), collections.deque()
+        for fd in remaining:
+            os.close(fd)
+
+
+def _advise_dont_need(fd: int) -> None:
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    except OSError:
+        pass
 
 
 def finish_download(temp: str, target: str, last_modified: float | None) -> None:

@@ -29,6 +29,7 @@ from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
 DROP_BEHIND_MIN_BYTES = 64 * chunking.MiB  # downloads this big hand their pages back as they go (local.PositionalWriter)
 DROP_BEHIND_WINDOW = 8 * chunking.MiB
+HAND_BACK_MIN_BYTES = chunking.MiB  # finished downloads this big give their pages back once written (local.PageHandBack)
 
 
 class TransferFailed(PyAzCopyError):
@@ -83,6 +84,7 @@ class TransferRunner:
         self.metadata = parse_metadata(opts.metadata)
         self.overwrite = opts.overwrite
         self.made_directories: set[str] = set()  # local directories this job made or found (downloads)
+        self.hand_back = local.PageHandBack()
 
     # --- the loop -------------------------------------------------------------------------------------------------
     def run(self, rows) -> None:
@@ -97,6 +99,7 @@ class TransferRunner:
             raise
         finally:
             self.executor.shutdown()
+            self.hand_back.close()
 
     # --- shared -------------------------------------------------------------------------------------------------
     def _retry(self, what: str, operation):
@@ -429,6 +432,9 @@ class TransferRunner:
         size_now = os.fstat(state.fd).st_size  # type: ignore[attr-defined]
         if opts.check_length and size_now != row.size:
             raise TransferFailed(f"{target}: downloaded {size_now} bytes, the blob has {row.size}; it was not saved under its name")
+        if row.size >= HAND_BACK_MIN_BYTES:
+            fd, state.fd = state.fd, None  # type: ignore[attr-defined]
+            self.hand_back.add(fd)
         self._cleanup(state)
         if opts.check_md5 != "NoCheck":
             self._verify_md5(state, temp, target)

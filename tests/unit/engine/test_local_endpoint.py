@@ -10,6 +10,7 @@ import pytest
 
 from pyazcopy.endpoints.local import (
     LocalPathError,
+    PageHandBack,
     PositionalWriter,
     UnsafeBlobNameError,
     local_target,
@@ -193,3 +194,28 @@ def test_a_large_range_hands_its_pages_back_behind_it_and_keeps_every_byte(tmp_p
     assert sorted(starts).count(start) == 2 and starts.count(start + 4 * window) == 1
     assert all(length == window for _, length in advice)
     assert path.read_bytes()[start:] == data
+
+
+def test_finished_downloads_are_written_out_then_dropped_and_closed_after_depth_newer_ones(tmp_path, monkeypatch):
+    advised: list[int] = []
+    real_fadvise = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, offset, length, what: (advised.append(fd), real_fadvise(fd, offset, length, what))[1])
+    hand_back = PageHandBack(depth=3)
+    fds = []
+    for i in range(5):
+        fd = os.open(tmp_path / f"f{i}", os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, b"x" * 8192)
+        fds.append(fd)
+        hand_back.add(fd)
+
+    def still_open(i: int) -> bool:  # descriptor numbers are reused: ask which file each one holds
+        try:
+            return os.readlink(f"/proc/self/fd/{fds[i]}") == str(tmp_path / f"f{i}")
+        except OSError:
+            return False
+
+    assert [still_open(i) for i in range(5)] == [False, False, True, True, True]  # the two oldest: dropped and closed
+    assert len(advised) == 7  # each written out on arrival (5), the two oldest dropped on leaving (2)
+    hand_back.close()
+    assert not any(still_open(i) for i in range(5))
+    assert all((tmp_path / f"f{i}").read_bytes() == b"x" * 8192 for i in range(5))
