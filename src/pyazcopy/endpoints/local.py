@@ -10,6 +10,7 @@ import collections
 import errno
 import fnmatch
 import os
+import queue
 import stat
 import threading
 from dataclasses import dataclass
@@ -288,28 +289,52 @@ class PageHandBack:
     asked to be written out (``POSIX_FADV_DONTNEED`` starts the writeback of dirty pages) and kept open; when
     ``depth`` newer ones have finished, its now-clean pages are dropped and it is closed. Later downloads then reuse
     recently freed pages instead of fresh memory (2-3 s of system time per GiB on these VMs, docs/PERFORMANCE.md).
-    Advice only: a refusal changes nothing. Safe from many threads."""
+
+    One thread of its own gives the advice, so no download waits while the kernel queues a writeback. Advice only:
+    a refusal changes nothing. ``add`` is safe from many threads; ``close`` closes every descriptor it still holds."""
 
     def __init__(self, depth: int = 8) -> None:
         self.depth = depth
         self._open: collections.deque[int] = collections.deque()
-        self._lock = threading.Lock()
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
 
     def add(self, fd: int) -> None:
         """Take over ``fd`` (an open, finished download): it is closed here, now or later."""
-        _advise_dont_need(fd)
-        with self._lock:
-            self._open.append(fd)
-            oldest = self._open.popleft() if len(self._open) > self.depth else None
-        if oldest is not None:
-            _advise_dont_need(oldest)
-            os.close(oldest)
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="page-hand-back", daemon=True)
+                    self._thread.start()
+        self._queue.put(fd)
+
+    def settle(self) -> None:
+        """Wait until every descriptor added so far has been dealt with."""
+        self._queue.join()
 
     def close(self) -> None:
-        with self._lock:
-            remaining, self._open = list(self._open), collections.deque()
-        for fd in remaining:
-            os.close(fd)
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        while self._open:
+            os.close(self._open.popleft())
+
+    def _run(self) -> None:
+        while True:
+            fd = self._queue.get()
+            try:
+                if fd is None:
+                    return
+                _advise_dont_need(fd)
+                self._open.append(fd)
+                if len(self._open) > self.depth:
+                    oldest = self._open.popleft()
+                    _advise_dont_need(oldest)
+                    os.close(oldest)
+            finally:
+                self._queue.task_done()
 
 
 def _advise_dont_need(fd: int) -> None:

@@ -207,6 +207,7 @@ def test_finished_downloads_are_written_out_then_dropped_and_closed_after_depth_
         os.write(fd, b"x" * 8192)
         fds.append(fd)
         hand_back.add(fd)
+    hand_back.settle()
 
     def still_open(i: int) -> bool:  # descriptor numbers are reused: ask which file each one holds
         try:
