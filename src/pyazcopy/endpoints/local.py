@@ -299,6 +299,7 @@ class PageHandBack:
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._closing = False
 
     def add(self, fd: int) -> None:
         """Take over ``fd`` (an open, finished download): it is closed here, now or later."""
@@ -314,6 +315,8 @@ class PageHandBack:
         self._queue.join()
 
     def close(self) -> None:
+        """Close every descriptor still held, without more advice: the job is over and should not wait for it."""
+        self._closing = True
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
@@ -327,6 +330,9 @@ class PageHandBack:
             try:
                 if fd is None:
                     return
+                if self._closing:
+                    self._open.append(fd)
+                    continue
                 _advise_dont_need(fd)
                 self._open.append(fd)
                 if len(self._open) > self.depth:
