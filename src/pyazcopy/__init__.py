@@ -4,7 +4,7 @@ The Python API (``pyazcopy.login``, ``pyazcopy.list``, ``pyazcopy.make``, ``pyaz
 is imported lazily so that ``import pyazcopy`` stays cheap.
 """
 
-__version__ = "0.1.0"
+from pyazcopy.version import __version__  # noqa: F401 - the package's version, as pyproject.toml has it
 
 _API = ("login", "logout", "status", "list", "make", "copy", "resume")
 
