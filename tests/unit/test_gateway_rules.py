@@ -158,7 +158,7 @@ def make_validator(key, now: float) -> TokenValidator:
 def sign(key, kid: str = "k1", **overrides) -> str:
     now = int(time.time())
     claims = {"aud": "https://storage.azure.com", "iss": f"https://sts.windows.net/{TENANT}/", "tid": TENANT, "oid": "A11CE000-0000-4000-8000-000000000001",
-              "iat": now, "nbf": now, "exp": now + 3600}
+              "iat": now, "nbf": now - 300, "exp": now + 3600}  # nbf 5 minutes back, as Entra ID's tokens have it
     claims.update(overrides)
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="RS256", headers={"kid": kid})
 
