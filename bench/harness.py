@@ -189,16 +189,21 @@ def run_measured(command: list[str], env: dict[str, str], azurite: Azurite | Non
         deadline = started + timeout
         hwm = 0
         polls = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                os.killpg(process.pid, signal.SIGKILL)
-            if polls % 10 == 0:
-                hwm = max(hwm, _vm_hwm(process.pid))
-            polls += 1
-            time.sleep(0.005)
+        try:
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    os.killpg(process.pid, signal.SIGKILL)
+                if polls % 10 == 0:
+                    hwm = max(hwm, _vm_hwm(process.pid))
+                polls += 1
+                time.sleep(0.005)
+        except BaseException:  # the bench itself stopped (Ctrl-C, SIGTERM): the tool must not live on in its own session
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
     busy_after, steal_after = busy_cpu_seconds()

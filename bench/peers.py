@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -342,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", default="")
     args = parser.parse_args(argv)
     tools = [TOOLS[name]() for name in args.tools.split(",") if name]
+    # SIGTERM (pkill) unwinds like Ctrl-C, so the running tool and Azurite, each in a session of its own, are stopped
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     runner = Runner(args)
     started = time.monotonic()
     print(f"bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; work dir {runner.work}", flush=True)
