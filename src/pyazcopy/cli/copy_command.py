@@ -169,7 +169,7 @@ class CopyRenderer:
         elif isinstance(event, JobStarted):
             if out.json:
                 out.message("Init", json.dumps({"LogFileLocation": event.log_path, "JobID": event.job_id, "IsCleanupJob": False}, separators=(",", ":")))
-            elif self.level != "quiet":
+            else:
                 self._text(f"\nJob {event.job_id} has {'resumed' if event.resumed else 'started'}\nLog file is located at: {event.log_path}\n")
         elif isinstance(event, JobProgress):
             self._progress(event)

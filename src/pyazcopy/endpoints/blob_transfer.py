@@ -146,9 +146,6 @@ class BlobHeaders:
         return headers
 
 
-_http_time = http_date_timestamp
-
-
 class BlobTransferClient:
     """One container's data path, shared by every worker thread (one connection pool of ``pool_size``)."""
 
@@ -299,7 +296,7 @@ class BlobTransferClient:
                     relative_path=name[len(prefix):],
                     name=name,
                     size=size,
-                    last_modified=_http_time(props.findtext("Last-Modified")),
+                    last_modified=http_date_timestamp(props.findtext("Last-Modified")),
                     content_md5=base64.b64decode(md5) if md5 else b"",
                     blob_type=props.findtext("BlobType") or "BlockBlob",
                     content_type=props.findtext("Content-Type") or "",
@@ -329,7 +326,7 @@ class BlobTransferClient:
         h = response.headers
         md5 = h.get("Content-MD5") or ""
         response.close()
-        return RemoteBlob(name.rsplit("/", 1)[-1], name, int(h.get("Content-Length") or 0), _http_time(h.get("Last-Modified")),
+        return RemoteBlob(name.rsplit("/", 1)[-1], name, int(h.get("Content-Length") or 0), http_date_timestamp(h.get("Last-Modified")),
                           base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "",
                           h.get("ETag") or "")
 
