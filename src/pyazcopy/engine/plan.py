@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pyazcopy.engine.plan_close import skip_checkpoint_on_close
 from pyazcopy.errors import PyAzCopyError
 
 SCHEMA_VERSION = 1
@@ -109,6 +110,7 @@ class JobPlan:
         db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process; WAL keeps it consistent
+        skip_checkpoint_on_close(db, str(path))  # a job's last sync would wait behind its downloads' writeback
         return db
 
     @classmethod

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 
 import pytest
 
+from pyazcopy.engine import plan_close
 from pyazcopy.engine.plan import DONE, FAILED, PART_SIZE, SKIPPED, STARTED, JobNotFoundError, JobPlan, clean_jobs, list_jobs, remove_job
+
+
+def plan_close_needs_ctypes() -> bool:
+    return sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11) and sys.platform.startswith("linux")
 
 
 def rows(n: int):
@@ -57,3 +63,34 @@ def test_jobs_list_remove_clean(tmp_path):
     assert clean_jobs(tmp_path) == 1
     assert list_jobs(tmp_path) == []
     assert list_jobs(tmp_path / "missing") == []
+
+
+def _plan_files(directory, job_id):
+    return sorted(p.name[len(job_id):] for p in directory.iterdir() if p.name.startswith(job_id))
+
+
+def test_closing_a_plan_leaves_its_wal_for_the_next_reader_instead_of_syncing(tmp_path):
+    plan = JobPlan.create(tmp_path, "job3", {"command": "copy a b"})
+    plan.add_transfers(rows(50))
+    for i in range(50):
+        plan.mark(i, DONE)
+    plan.set_meta(status="Completed")
+    plan.close()
+    # no close-time checkpoint: the WAL (with every commit in it) is still there, the database file never synced
+    assert _plan_files(tmp_path, "job3") == [".plan.sqlite", ".plan.sqlite-shm", ".plan.sqlite-wal"]
+    assert [(j.job_id, j.status) for j in list_jobs(tmp_path)] == [("job3", "Completed")]  # read-only, through the WAL
+    again = JobPlan.open(tmp_path, "job3")
+    assert again.counts().done == 50
+    again.close()
+    remove_job(tmp_path, "job3")
+    assert _plan_files(tmp_path, "job3") == []
+
+
+@pytest.mark.skipif(not plan_close_needs_ctypes(), reason="Python 3.12+ sets the option through Connection.setconfig")
+def test_the_option_is_only_set_on_the_connection_whose_file_it_names(tmp_path):
+    db = sqlite3.connect(str(tmp_path / "a.sqlite"), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE t (x)")
+    assert plan_close._set_through_ctypes(db, str(tmp_path / "other.sqlite")) is False
+    db.close()
+    assert _plan_files(tmp_path, "a") == [".sqlite"]  # checkpointed and the WAL removed, as without the option
