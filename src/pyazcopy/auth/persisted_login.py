@@ -1,6 +1,9 @@
 """The saved login: a non-secret record (``login.json`` in the config directory) plus, for login types that need
 one, a secret in a secret store (the serialized MSAL token cache with the refresh token, or an SPN's client secret or
 certificate password). Also the in-memory auto-login, which writes nothing.
+
+msal and azure-identity (about 0.4 s of start-up) are imported only where a token is requested: a saved user login
+whose cache still holds a valid access token is used without them (``saved_token``).
 """
 
 from __future__ import annotations
@@ -12,17 +15,21 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
-import msal
-from azure.identity import AuthenticationRecord
+from typing import TYPE_CHECKING, Any
 
 from pyazcopy.auth.credential_errors import map_credential_error
-from pyazcopy.auth.credentials import DevicePrompt, build_credential, normalize_authority
+from pyazcopy.auth.saved_token import CachedFirstCredential, valid_cached_token
 from pyazcopy.auth.secret_stores import StoreUnavailable, every_store, select_store, store_by_kind
-from pyazcopy.auth.shared_token import SharedTokenCredential
 from pyazcopy.errors import NotLoggedInError, PyAzCopyError, SignInExpiredError
 from pyazcopy.model import LOGIN_RECORD_SCHEMA, STORAGE_SCOPE, LoginRecord, LoginRequest, LoginStatus, LoginType
 from pyazcopy.settings import Settings
+
+if TYPE_CHECKING:
+    import msal
+    from azure.identity import AuthenticationRecord
+
+    from pyazcopy.auth.credentials import DevicePrompt
+    from pyazcopy.auth.shared_token import SharedTokenCredential
 
 RECORD_FILE = "login.json"
 SECRET_SCHEMA = 1
@@ -32,7 +39,7 @@ SECRET_SCHEMA = 1
 class ActiveLogin:
     """The credential a command uses, and who it is for (never the secret itself)."""
 
-    credential: SharedTokenCredential
+    credential: SharedTokenCredential | CachedFirstCredential
     login_type: LoginType
     principal: str
     tenant_id: str
@@ -121,6 +128,11 @@ def sign_in(request: LoginRequest, settings: Settings, prompt: DevicePrompt | No
     With ``persist`` and a login type that keeps a secret, the secret store is chosen and probed *before* anything
     else, so a machine without one fails before the user is asked to sign in.
     """
+    import msal  # noqa: PLC0415 - see the module docstring
+
+    from pyazcopy.auth.credentials import build_credential, normalize_authority  # noqa: PLC0415
+    from pyazcopy.auth.shared_token import SharedTokenCredential  # noqa: PLC0415
+
     kind = request.login_type
     store = select_store(settings) if persist and kind.needs_secret_store else None
     cache = msal.SerializableTokenCache() if kind.is_user_sign_in else None
@@ -168,8 +180,11 @@ def sign_in(request: LoginRequest, settings: Settings, prompt: DevicePrompt | No
     return ActiveLogin(shared, kind, principal, tenant, authority, "login" if persist else "auto-login", record)
 
 
-def load_saved_login(settings: Settings) -> ActiveLogin:
-    """The saved login as a credential that refreshes silently and writes rotated refresh tokens back to the store."""
+def load_saved_login(settings: Settings, prefer_cached_token: bool = True) -> ActiveLogin:
+    """The saved login as a credential that refreshes silently and writes rotated refresh tokens back to the store.
+
+    With ``prefer_cached_token``, a user login whose saved cache holds a valid access token serves it without msal;
+    the full credential is built when that token nears expiry."""
     record = read_record(settings)
     if record is None:
         raise NotLoggedInError("you are not logged in; run `pyazcopy login` (or set AZCOPY_AUTO_LOGIN_TYPE)")
@@ -190,6 +205,25 @@ def load_saved_login(settings: Settings) -> ActiveLogin:
                 f"the saved login's secret is missing from the {store.description} (a reboot clears the kernel keyring); run `pyazcopy login` again"
             )
         secret = json.loads(raw.decode("utf-8"))
+    principal = record.username or _principal_of(_request_from_record(record, {}), None)
+    cached = None
+    if prefer_cached_token and record.login_type.is_user_sign_in:
+        cached = valid_cached_token(secret.get("msal_token_cache") or "", record)
+    credential: Any
+    if cached is not None:
+        credential = CachedFirstCredential(cached, lambda: _full_saved_credential(record, secret, store, principal))
+    else:
+        credential = _full_saved_credential(record, secret, store, principal)
+    return ActiveLogin(credential, record.login_type, principal, record.tenant_id, record.authority, "saved login", record)
+
+
+def _full_saved_credential(record: LoginRecord, secret: dict, store: Any, principal: str) -> SharedTokenCredential:
+    import msal  # noqa: PLC0415 - see the module docstring
+    from azure.identity import AuthenticationRecord  # noqa: PLC0415
+
+    from pyazcopy.auth.credentials import build_credential  # noqa: PLC0415
+    from pyazcopy.auth.shared_token import SharedTokenCredential  # noqa: PLC0415
+
     request = _request_from_record(record, secret)
     cache = None
     auth_record = None
@@ -198,7 +232,6 @@ def load_saved_login(settings: Settings) -> ActiveLogin:
         cache.deserialize(secret.get("msal_token_cache") or "{}")
         auth_record = AuthenticationRecord.deserialize(record.authentication_record)
     inner = build_credential(request, cache=cache, record=auth_record)
-    principal = record.username or _principal_of(request, None)
 
     def persist_rotated_tokens() -> None:
         if cache is not None and store is not None and cache.has_state_changed:
@@ -206,8 +239,7 @@ def load_saved_login(settings: Settings) -> ActiveLogin:
             store.write(record.store_key, json.dumps(secret).encode("utf-8"))
             cache.has_state_changed = False
 
-    shared = SharedTokenCredential(inner, on_refresh=persist_rotated_tokens, error_mapper=lambda error: map_credential_error(error, principal, record.login_type))
-    return ActiveLogin(shared, record.login_type, principal, record.tenant_id, record.authority, "saved login", record)
+    return SharedTokenCredential(inner, on_refresh=persist_rotated_tokens, error_mapper=lambda error: map_credential_error(error, principal, record.login_type))
 
 
 def _delete_quietly(store, key: str) -> str | None:
@@ -240,7 +272,7 @@ def log_out(settings: Settings) -> list[str]:
 def login_status(settings: Settings) -> LoginStatus:
     """Refresh the saved login's token; valid when that works."""
     try:
-        active = load_saved_login(settings)
+        active = load_saved_login(settings, prefer_cached_token=False)  # status proves the refresh token still works
         active.credential.get_token(STORAGE_SCOPE)
     except PyAzCopyError as error:
         record = None
