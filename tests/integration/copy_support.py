@@ -13,6 +13,7 @@ import os
 import random
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -107,6 +108,7 @@ class CountingProxy:
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _in_flight: int = 0
 
     @property
     def url(self) -> str:
@@ -154,11 +156,32 @@ class CountingProxy:
         with self._lock:
             self.requests.clear()
 
+    def wait_idle(self, timeout: float = 30.0, quiet: float = 0.5) -> None:
+        """Until no request has been in flight for ``quiet`` seconds (a killed client's last requests may still be
+        on their way upstream, and are recorded when the answer comes back)."""
+        deadline, idle_since = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            if self._in_flight == 0:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= quiet:
+                    return
+            else:
+                idle_since = None
+            time.sleep(0.05)
+        raise TimeoutError(f"the proxy still had {self._in_flight} requests in flight after {timeout} s")
+
     def matching(self, method: str | None = None, comp: str | None = None) -> list[Request]:
         with self._lock:
             return [r for r in self.requests if (method is None or r.method == method) and (comp is None or r.comp == comp)]
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self._in_flight += 1  # the proxy's one event-loop thread: no lock needed
+        try:
+            return await self._forward(request)
+        finally:
+            self._in_flight -= 1
+
+    async def _forward(self, request: web.Request) -> web.StreamResponse:
         parts = urlsplit(str(request.rel_url))
         query = parse_qs(parts.query)
         path = unquote(parts.path).split("/", 2)[-1]

@@ -54,7 +54,7 @@ def test_kill_9_during_a_large_upload_then_resume_continues_inside_the_file(loca
     job_id = wait_for_plan(tmp_path / "plans", "chunks", blocks_total // 3, child)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    time.sleep(1.0)  # requests the proxy was still forwarding for the killed process are recorded before the reset
+    proxy.wait_idle()  # requests the proxy was still forwarding for the killed process are recorded before the reset
     staged_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT idx FROM chunks")}
     sent_before = {r.block_id for r in proxy.matching("PUT", "block") if r.status == 201}
     assert blocks_total // 3 <= len(staged_at_kill) < blocks_total
@@ -86,7 +86,7 @@ def test_kill_9_during_a_many_file_upload_then_resume_skips_files_already_done(l
     job_id = wait_for_plan(tmp_path / "plans", "transfers WHERE status = 2", MANY_FILES // 4, child)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    time.sleep(1.0)  # requests the proxy was still forwarding for the killed process are recorded before the reset
+    proxy.wait_idle()  # requests the proxy was still forwarding for the killed process are recorded before the reset
     done_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT destination FROM transfers WHERE status = 2")}
     assert MANY_FILES // 4 <= len(done_at_kill) < MANY_FILES
 
@@ -137,7 +137,7 @@ def test_kill_9_during_a_download_then_resume_fetches_only_the_missing_ranges(lo
     job_id = wait_for_plan(tmp_path / "plans", "chunks", 12, child)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
-    time.sleep(1.0)
+    proxy.wait_idle()
     assert not (out / "down.bin").exists()  # never a partial file under the final name
     assert [p.name for p in out.iterdir()] == [f".azDownload-{job_id[:8]}-down.bin"]
     done_at_kill = {row[0] for row in plan_query(tmp_path / "plans", job_id, "SELECT idx FROM chunks")}
