@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
