@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from bench.harness import (  # noqa: E402
     Azurite, Measurement, account_sas, container_client, listed, remove_tree, run_measured, same_tree,
 )
 from bench.azurite_seed import default_names, seed  # noqa: E402
-from bench.tools import TOOLS, PyAzCopy, Target  # noqa: E402
+from bench.tools import PYAZCOPY, TOOLS, PyAzCopy, Target, base_env  # noqa: E402
 
 KiB, MiB, GiB = 1024, 1024 ** 2, 1024 ** 3
 WORKLOADS = {  # name -> (folders, files per folder, bytes per file)
@@ -230,9 +231,12 @@ class Runner:
 
     # --- OAuth against SAS ------------------------------------------------------------------------------------
     def auth_compare(self, workloads: list[str]) -> None:
+        """pyazcopy with a SAS, with SPN auto-login (a token requested per command) and with a saved device-code
+        login of a user (the login `pyazcopy login` keeps in the kernel keyring), on the same HTTPS Azurite."""
         from localazure.fixtures import LocalAzure
 
         stack = LocalAzure.start(self.work / "localazure")
+        login_env: dict[str, str] = {}
         try:
             direct = stack.env["LOCALAZURE_BLOB_DIRECT_URL"].rstrip("/")
             origin = direct.rsplit("/", 1)[0]
@@ -241,16 +245,21 @@ class Runner:
             oauth = {**common, "AZCOPY_AUTO_LOGIN_TYPE": "SPN", "AZCOPY_SPA_APPLICATION_ID": "5e1f0000-0000-4000-8000-00000000a001",
                      "AZCOPY_SPA_CLIENT_SECRET": "local-test-secret-not-for-production", "AZCOPY_TENANT_ID": stack.tenant_id,
                      "PYAZCOPY_CONFIG_DIR": str(self.work / "scratch" / "oauth" / ".pyazcopy")}
+            login_env = {**common, "PYAZCOPY_TOKEN_STORE": "kernel", "PYAZCOPY_CONFIG_DIR": str(self.work / "scratch" / "login" / ".pyazcopy")}
+            _device_login(stack, base_env(None, login_env))
             port = int(origin.rsplit(":", 1)[1])
             for workload in workloads:
                 src = make_data(self.work / "data", workload)
                 files, nbytes = count_tree(src)
                 for rep in range(1, self.args.reps + 1):
-                    order = [("sas", PyAzCopy(common, "pyazcopy-sas")), ("oauth", _OAuthPyAzCopy(oauth, "pyazcopy-oauth"))]
-                    for label, tool in order if rep % 2 else order[::-1]:
+                    order = [PyAzCopy(common, "pyazcopy-sas"), _OAuthPyAzCopy(oauth, "pyazcopy-oauth"), _OAuthPyAzCopy(login_env, "pyazcopy-login")]
+                    k = (rep - 1) % len(order)
+                    for tool in order[k:] + order[:k]:
                         factory = lambda: _ExistingAzurite(port, stack.ca_bundle, self.work)  # noqa: E731
                         self.up_and_down(tool, workload, rep, src, files, nbytes, azurite_factory=factory, label="")
         finally:
+            if login_env:
+                subprocess.run([str(PYAZCOPY), "logout"], env=base_env(None, login_env), capture_output=True, timeout=60)
             stack.stop()
 
     # --- output -----------------------------------------------------------------------------------------------
@@ -260,13 +269,29 @@ class Runner:
 
 
 class _OAuthPyAzCopy(PyAzCopy):
-    """pyazcopy with the same URLs minus the SAS: auto-login (SPN) gets a bearer token from localazure."""
+    """pyazcopy with the same URLs minus the SAS: its auto-login (SPN) or saved login brings the bearer token."""
 
     def upload(self, source, target):
         return super().upload(source, _no_sas(target))
 
     def download(self, target, destination):
         return super().download(_no_sas(target), destination)
+
+
+def _device_login(stack, env: dict[str, str]) -> None:
+    """`pyazcopy login` (device code) as alice, approved through localazure's admin API as a person would in a browser."""
+    login = subprocess.Popen([str(PYAZCOPY), "login", "--tenant-id", stack.tenant_id], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 60
+    while login.poll() is None and time.monotonic() < deadline:
+        pending = stack.admin("GET", "/device/pending").json().get("pending", [])
+        if pending:
+            stack.approve(pending[0]["user_code"], "alice@contoso.test")
+            break
+        time.sleep(0.2)
+    output, _ = login.communicate(timeout=60)
+    if login.returncode != 0:
+        raise RuntimeError(f"bench: pyazcopy login failed ({login.returncode}): {output[-500:]}")
 
 
 def _no_sas(target: Target) -> Target:
