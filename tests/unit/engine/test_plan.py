@@ -94,3 +94,18 @@ def test_the_option_is_only_set_on_the_connection_whose_file_it_names(tmp_path):
     assert plan_close._set_through_ctypes(db, str(tmp_path / "other.sqlite")) is False
     db.close()
     assert _plan_files(tmp_path, "a") == [".sqlite"]  # checkpointed and the WAL removed, as without the option
+
+
+def test_marking_a_transfer_writes_one_wal_frame(tmp_path):
+    """Only the transfer's own row changes (no index holds its status), so each update appends one page to the WAL."""
+    plan = JobPlan.create(tmp_path, "job4", {})
+    plan.add_transfers(rows(2000))
+    page_size = plan._db.execute("PRAGMA page_size").fetchone()[0]
+    plan._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    wal = tmp_path / "job4.plan.sqlite-wal"
+    assert wal.stat().st_size == 0
+    for i in range(0, 2000, 20):  # 100 updates, each on another page
+        plan.mark(i, DONE)
+    frames = (wal.stat().st_size - 32) / (24 + page_size)  # WAL header, then (frame header + page) per frame
+    assert frames <= 100, f"{frames:.0f} WAL frames for 100 updates"
+    plan.close()
