@@ -11,10 +11,16 @@ from typing import Callable
 
 class ResizableLimit:
     """A counting semaphore whose limit can change while threads wait on it (raised: waiters wake; lowered: holders
-    finish, and no new holder gets in until the count is under the new limit)."""
+    finish, and no new holder gets in until the count is under the new limit).
 
-    def __init__(self, limit: int) -> None:
+    With ``refill_share``, a caller that found the limit reached waits until that share of it is free again, and
+    then takes the free places one after another without waiting: the submitting thread wakes once per batch
+    instead of once per finished task (a quarter of 64 places: 16 small files per wake-up, with 32 running and 16
+    still queued; 8 % less wall time and 5-12 % less CPU for 1,000 small downloads, docs/PERFORMANCE.md)."""
+
+    def __init__(self, limit: int, refill_share: float = 0.0) -> None:
         self._limit = max(1, limit)
+        self._refill_share = refill_share
         self._held = 0
         self._changed = threading.Condition()
 
@@ -22,21 +28,29 @@ class ResizableLimit:
     def limit(self) -> int:
         return self._limit
 
+    def _low_water(self) -> int:
+        return self._limit - max(1, int(self._limit * self._refill_share))
+
     def acquire(self) -> None:
         with self._changed:
-            while self._held >= self._limit:
-                self._changed.wait()
+            if self._held >= self._limit:
+                while self._held > self._low_water():
+                    self._changed.wait()
             self._held += 1
 
     def release(self) -> None:
         with self._changed:
             self._held -= 1
-            self._changed.notify()
+            if self._held <= self._low_water():
+                self._changed.notify()
 
     def resize(self, limit: int) -> None:
         with self._changed:
             self._limit = max(1, limit)
             self._changed.notify_all()
+
+
+SUBMIT_REFILL_SHARE = 0.25  # a full submitter waits for a quarter of the places (running + queued) to free up
 
 
 class BoundedExecutor:
@@ -48,7 +62,7 @@ class BoundedExecutor:
         self.max_workers = concurrency
         self._queue_limit = queue_limit
         self._executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pyazcopy-transfer")
-        self._slots = ResizableLimit(concurrency + (queue_limit if queue_limit is not None else concurrency))
+        self._slots = ResizableLimit(concurrency + (queue_limit if queue_limit is not None else concurrency), refill_share=SUBMIT_REFILL_SHARE)
         self._running = ResizableLimit(concurrency)
         self.active = 0
         self._lock = threading.Lock()

@@ -202,3 +202,25 @@ def test_log_levels_filter_lines(tmp_path: Path):
     for secret in ("SECRET1", "SECRET2", "SECRET3", "SECRET4"):
         assert secret not in debug
     assert debug.count("sig=REDACTED") == 3 and "Authorization: REDACTED" in debug
+
+
+def test_a_full_submitter_wakes_once_a_share_of_the_places_is_free_then_fills_them_without_waiting():
+    limit = ResizableLimit(8, refill_share=0.25)  # wakes when 2 of the 8 places are free
+    for _ in range(8):
+        limit.acquire()
+    got = threading.Event()
+    waiter = threading.Thread(target=lambda: (limit.acquire(), got.set()))
+    waiter.start()
+    limit.release()
+    assert not got.wait(0.2)  # one free place is not enough to wake it
+    limit.release()
+    assert got.wait(2)
+    waiter.join()
+    limit.acquire()  # the second free place is taken at once, without waiting
+    done = threading.Event()
+    blocked = threading.Thread(target=lambda: (limit.acquire(), done.set()))
+    blocked.start()
+    assert not done.wait(0.2)  # full again
+    limit.resize(16)
+    assert done.wait(2)
+    blocked.join()
