@@ -16,7 +16,7 @@ class ResizableLimit:
     With ``refill_share``, a caller that found the limit reached waits until that share of it is free again, and
     then takes the free places one after another without waiting: the submitting thread wakes once per batch
     instead of once per finished task (a quarter of 64 places: 16 small files per wake-up, with 32 running and 16
-    still queued; 8 % less wall time and 5-12 % less CPU for 1,000 small downloads, docs/PERFORMANCE.md)."""
+    still queued; 6 % less wall time and 5-12 % less CPU for 1,000 small downloads, docs/PERFORMANCE.md)."""
 
     def __init__(self, limit: int, refill_share: float = 0.0) -> None:
         self._limit = max(1, limit)
