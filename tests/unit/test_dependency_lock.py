@@ -3,7 +3,9 @@ localazure/pyproject.toml declare, and .venv holds exactly its versions. `bash s
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -77,3 +79,15 @@ def test_the_venv_holds_the_locked_versions():
         if installed != pinned:
             differing[name] = (str(pinned), str(installed))
     assert not differing, f"locked vs installed: {differing}; run `bash scripts/setup.sh`"
+
+
+def test_the_azure_cli_the_tests_install_is_pinned():
+    """scripts/install-azure-cli.sh pins one release, and the venv the tests run `az` from holds that release."""
+    script = (REPO / "scripts" / "install-azure-cli.sh").read_text(encoding="utf-8")
+    match = re.search(r'^AZURE_CLI_VERSION="\$\{AZURE_CLI_VERSION:-(\d+\.\d+\.\d+)\}"$', script, re.MULTILINE)
+    assert match, "install-azure-cli.sh must pin AZURE_CLI_VERSION to one release"
+    venv = Path(os.environ.get("AZURE_CLI_VENV", REPO / ".cache" / "azure-cli-venv"))
+    if (venv / "bin" / "python").exists():
+        installed = subprocess.run([str(venv / "bin" / "python"), "-c", "from importlib.metadata import version; print(version('azure-cli'))"],
+                                   capture_output=True, text=True, timeout=120)
+        assert installed.stdout.strip() == match.group(1), installed.stdout + installed.stderr
