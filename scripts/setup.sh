@@ -17,6 +17,12 @@ for option in "$@"; do
   esac
 done
 
+# What the machine must bring (the `base` programs of scripts/programs.txt: Python 3.11, Node 20, a shell).
+for program in $(awk '!/^#/ && $2 == "base" && $1 !~ /\.so/ { print $1 }' scripts/programs.txt); do
+  [ "$program" = python ] || command -v "$program" >/dev/null || {
+    echo "setup: '$program' is not installed: this needs a Debian machine with Python 3.11 and Node 20 (see README.md)" >&2; exit 1; }
+done
+
 # The Debian packages of every `apt:PACKAGE` line of scripts/programs.txt (tests/unit/test_external_programs.py keeps
 # that list complete).
 mapfile -t APT_PACKAGES < <(awk '!/^#/ && $2 ~ /^apt:/ { print substr($2, 5) }' scripts/programs.txt | sort -u)

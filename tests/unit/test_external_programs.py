@@ -3,8 +3,8 @@ list that scripts/setup.sh installs from (issue 12: the tests ran `secret-tool`,
 
 The Python sources are read, not run: a command is the first word of a list given to subprocess, os.exec*,
 asyncio.create_subprocess_exec or returned as a command line, a word after `--` in such a list (dbus-run-session --
-sh), each command of a script passed to `sh -c`, a `shutil.which("name")`, an absolute /usr/bin path, and a library
-given to ctypes by its file name."""
+sh), each command of a script passed to `sh -c`, a `shutil.which("name")`, an absolute /usr/bin path, a path ending in
+`bin/NAME` built with `/` (a venv's or node_modules' program), and a library given to ctypes by its file name."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "scripts" / "programs.txt"
 SCANNED = ["src", "localazure", "tests", "bench"]
-SOURCES = {"azure-cli", "npm", "stand-in", "base"}
+SOURCES = {"azure-cli", "npm", "venv", "stand-in", "base"}
 
 MODULES = {"subprocess", "os", "asyncio", "shutil", "ctypes", "util"}
 RUNNERS = {"run", "Popen", "call", "check_call", "check_output", "create_subprocess_exec",
@@ -145,6 +145,9 @@ def programs_run_by(path: Path) -> set[str]:
                 found |= _commands_in_vector(elements, names)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (match := BIN_PATH.match(node.value)):
             found.add(match.group(1))
+        elif (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.BinOp)
+              and _text(node.left.right, names) in ("bin", ".bin") and (text := _text(node.right, names))):
+            found.add(text)  # a venv's or node_modules' program: `VENV / "bin" / "az"`
     return found
 
 
@@ -175,7 +178,7 @@ def test_the_scan_finds_the_programs_we_know_are_run():
     """Guards the scanner itself: if it stopped seeing commands, the test above would pass for nothing."""
     found = all_programs_run()
     for program in ("secret-tool", "gnome-keyring-daemon", "dbus-run-session", "keyctl", "setpriv", "mount", "chromium",
-                    "pwsh", "rclone", "libseccomp.so.2", "libkeyutils.so.1"):
+                    "pwsh", "rclone", "az", "azurite-blob", "libseccomp.so.2", "libkeyutils.so.1"):
         assert program in found, program
 
 
