@@ -50,12 +50,17 @@ fi
 lock_sum=$(cat requirements-dev.txt pyproject.toml localazure/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.installed-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: installing Python packages into .venv from requirements-dev.txt"
+  rm -f .venv/.installed-lock-sha256  # written back only when every step below worked
   # (pip's "WARNING: Location ... is ignored" lines about this machine's index configuration are noise: drop them)
   .venv/bin/python -m pip install -q --require-hashes -r requirements-dev.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
   # (setuptools warns that the localazure/ folder could shadow the editable localazure: it is the same code)
   PYTHONWARNINGS="ignore:Editable installation" \
     .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e . -e ./localazure 2>&1 | { grep -v '^WARNING: Location' || true; }
-  .venv/bin/python -m pip check >/dev/null || { .venv/bin/python -m pip check >&2; exit 1; }
+  if ! problems=$(.venv/bin/python -m pip check 2>&1); then
+    echo "$problems" >&2
+    echo "setup: requirements-dev.txt does not satisfy the pyproject files: run \`bash scripts/lock.sh\`, then this again" >&2
+    exit 1
+  fi
   echo "$lock_sum" > .venv/.installed-lock-sha256
 fi
 .venv/bin/python -c "import pyazcopy, localazure, aiohttp, trustme, playwright" # fails loudly if the install did not work
