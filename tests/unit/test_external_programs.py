@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -188,5 +189,12 @@ def test_each_entry_names_a_source_setup_knows():
 
 
 def test_setup_installs_from_the_list():
+    """setup.sh's own awk line, run on the list, yields exactly the list's Debian packages."""
     setup = (REPO / "scripts" / "setup.sh").read_text(encoding="utf-8")
-    assert "scripts/programs.txt" in setup and "install-azure-cli.sh" in setup and "npm ci" in setup
+    assert "install-azure-cli.sh" in setup and "npm ci" in setup
+    [line] = [line for line in setup.splitlines() if line.startswith("mapfile -t APT_PACKAGES")]
+    command = line.split("< <(", 1)[1].rsplit(")", 1)[0]
+    assert "scripts/programs.txt" in command
+    listed = subprocess.run(["bash", "-c", command], cwd=REPO, capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    expected = {source.removeprefix("apt:") for source in manifest().values() if source.startswith("apt:")}
+    assert set(listed) == expected and {"libsecret-tools", "keyutils", "chromium", "gnome-keyring", "dbus", "util-linux"} <= expected
