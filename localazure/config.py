@@ -119,6 +119,7 @@ class Config:
     managed_identities: tuple[ManagedIdentity, ...] = ()
     source: str = field(default="<built-in>", compare=False)
     role_assignments: tuple["RoleAssignment", ...] = ()
+    datalake: Any = None  # localazure.datalake.settings.DataLakeSettings: the hierarchical-namespace account
 
 
 class _Reader:
@@ -421,7 +422,7 @@ def _role_principal(reader: _Reader, config: Config, key: str, value: str, where
     return identity.object_id
 
 
-TOP_LEVEL_SECTIONS = {"settings", "tenants", "users", "apps", "managed_identities", "role_assignments"}
+TOP_LEVEL_SECTIONS = {"settings", "tenants", "users", "apps", "managed_identities", "role_assignments", "datalake"}
 
 
 def parse_config(document: dict[str, Any], source: str = "<built-in>") -> Config:
@@ -437,7 +438,9 @@ def parse_config(document: dict[str, Any], source: str = "<built-in>") -> Config
         source=source,
     )
     assignments = [read_role_assignment(raw, config, f"role_assignments[{i}]", reader) for i, raw in enumerate(reader.array(document, "role_assignments"))]
-    return replace(config, role_assignments=tuple(assignments))
+    from localazure.datalake.settings import read_datalake  # here: the datalake room reads with this module's reader
+
+    return replace(config, role_assignments=tuple(assignments), datalake=read_datalake(reader, document.get("datalake"), config))
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -14,6 +14,7 @@ from localazure import admin
 from localazure.azurite import AzuriteProcess
 from localazure.client_certs import load_app_certificates
 from localazure.config import Config
+from localazure.datalake.service import build_account, new_account_key
 from localazure.entra import arm, discovery, msi, workload
 from localazure.entra.service import EntraService
 from localazure.entra.signin import SignInPages
@@ -111,8 +112,18 @@ class Stack:
         gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
         self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
         self.env = self._environment(tls, authority, admin_port, generated)
+        self.env.update(await self._start_datalake(tls, assignments))
         (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
         return self.env
+
+    async def _start_datalake(self, tls: TlsFiles, assignments: RoleAssignments) -> dict[str, str]:
+        """The account with a hierarchical namespace (localazure/datalake): its dfs and Blob endpoints."""
+        key = new_account_key()
+        account = build_account(self.config, self.service, assignments, self.state_dir / "datalake", key)
+        dfs = f"https://127.0.0.1:{await self._serve(account.app('dfs'), tls)}/{account.name}"
+        blob = f"https://127.0.0.1:{await self._serve(account.app('blob'), tls)}/{account.name}"
+        trusted = ";".join([self.env["PYAZCOPY_TRUSTED_ENDPOINTS"], dfs.rsplit("/", 1)[0], blob.rsplit("/", 1)[0]])
+        return {"LOCALAZURE_DFS_URL": dfs, "LOCALAZURE_HNS_BLOB_URL": blob, "LOCALAZURE_HNS_ACCOUNT_NAME": account.name, "LOCALAZURE_HNS_ACCOUNT_KEY": key, "PYAZCOPY_TRUSTED_ENDPOINTS": trusted}
 
     def _environment(self, tls: TlsFiles, authority: str, admin_port: int, generated: dict[str, Path]) -> dict[str, str]:
         home = self.config.tenants[0]
