@@ -215,14 +215,15 @@ class Store:
         return count
 
     def flush(self, node: Node, position: int, retain: bool = False) -> None:
-        """Commit the appended data up to ``position``: it must cover [length, position) without a gap."""
+        """Commit the appended data up to ``position``: it must be where the contiguous appended data ends (or, with
+        ``retain``, anywhere inside it; the rest stays uncommitted)."""
         if node.is_directory or node.data is None:
             raise invalid("InvalidRequest", "Flush is not supported on a directory.")
         covered = node.length
         for start, end in sorted(node.pending):
             if start <= covered:
                 covered = max(covered, end)
-        if position < node.length or position > covered:
+        if position < node.length or position > covered or (position < covered and not retain):
             raise invalid("InvalidFlushPosition", "The uploaded data is not contiguous or the position query parameter value is not equal to the length of the file after appending the uploaded data.")
         node.length = position
         node.pending = [(max(s, position), e) for s, e in node.pending if e > position] if retain else []
