@@ -10,31 +10,20 @@ Blob port. Errors are JSON for dfs requests and XML for Blob ones.
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import logging
 from dataclasses import dataclass, field
 from typing import Mapping
-from urllib.parse import unquote
 
 from aiohttp import web
 
 from localazure.datalake import blob, dfs
 from localazure.datalake.authorizer import Authorizer
-from localazure.datalake.credentials import Credentials, Identity
+from localazure.datalake.credentials import Credentials
 from localazure.datalake.errors import DataLakeError, error_response
-from localazure.datalake.store import Node, Store, encode_properties, normalize
+from localazure.datalake.store import Node, Store, encode_properties, http_date, normalize
 
 log = logging.getLogger(__name__)
 SERVER_SETTINGS = {"read_bufsize": 1 << 20, "max_line_size": 65536, "max_field_size": 65536}
-
-
-def http_date(timestamp: float) -> str:
-    return email.utils.formatdate(timestamp, usegmt=True)
-
-
-def iso_time(timestamp: float) -> str:
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -150,11 +139,3 @@ class Account:
             raise DataLakeError(416, "InvalidRange", "The range specified is invalid for the current size of the resource.")
         return start, min(end, length), True
 
-
-def rename_source(header: str) -> tuple[str, str, str]:
-    """``x-ms-rename-source``: /filesystem/path[?sas] -> (filesystem, path, sas query)."""
-    source, _, sas = header.partition("?")
-    parts = unquote(source).lstrip("/").split("/", 1)
-    if len(parts) < 2 or not parts[1].strip("/"):
-        raise DataLakeError(400, "InvalidSourceUri", "The source URI is invalid.")
-    return parts[0], normalize(parts[1]), sas

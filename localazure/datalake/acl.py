@@ -116,7 +116,7 @@ def effective_bits(access: Access, who: Principal) -> tuple[int, str]:
 # -- parsing and changing ACLs ---------------------------------------------------------------------------------
 
 
-def parse_acl(text: str, base: Access | None = None, *, partial: bool = False, remove: bool = False) -> list[tuple[bool, str, str, int]]:
+def parse_acl(text: str, *, remove: bool = False) -> list[tuple[bool, str, str, int]]:
     """Split an ``x-ms-acl`` value into (default?, kind, qualifier, bits) tuples. With ``remove`` the entries carry
     no permissions (as in setAccessControlRecursive's remove mode)."""
     entries = []

@@ -16,7 +16,7 @@ from aiohttp import web
 from localazure.datalake.credentials import Identity
 from localazure.datalake.errors import DataLakeError, invalid
 from localazure.datalake.requirements import Need
-from localazure.datalake.store import Filesystem, Node, parent_of
+from localazure.datalake.store import Filesystem, Node, http_date, parent_of
 from localazure.gateway.operations import BLOB_DELETE, CONTAINER_DELETE, CONTAINER_READ, CONTAINER_WRITE
 
 if TYPE_CHECKING:
@@ -65,8 +65,6 @@ def account_operation(account: "Account", request: web.Request, identity: Identi
     if query.get("comp") != "list":
         raise invalid("UnsupportedQueryParameter", "One of the query parameters specified in the request URI is not supported.")
     account.authorizer.require_role(identity, None, (CONTAINER_READ,), "List Containers")
-    from localazure.datalake.account import http_date
-
     prefix = query.get("prefix", "")
     with_metadata = "metadata" in query.get("include", "")
     parts = []
@@ -79,8 +77,6 @@ def account_operation(account: "Account", request: web.Request, identity: Identi
 
 
 def container_operation(account: "Account", request: web.Request, identity: Identity, name: str, query: Mapping[str, str]) -> web.Response:
-    from localazure.datalake.account import http_date
-
     store, authorizer, method, comp = account.store, account.authorizer, request.method, query.get("comp", "")
     if comp == "list":
         return list_blobs(account, request, identity, store.filesystem(name), query)
@@ -109,8 +105,6 @@ def container_operation(account: "Account", request: web.Request, identity: Iden
 
 
 def _blob_xml(account: "Account", name: str, node: Node, with_metadata: bool) -> str:
-    from localazure.datalake.account import http_date
-
     content_type = node.headers.get("Content-Type", "application/octet-stream")
     md5 = node.headers.get("Content-MD5", "")
     metadata = dict(node.metadata) | ({"hdi_isfolder": "true"} if node.is_directory else {})
@@ -166,8 +160,6 @@ def list_blobs(account: "Account", request: web.Request, identity: Identity, fs:
 
 
 async def blob_operation(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str, query: Mapping[str, str]) -> web.StreamResponse:
-    from localazure.datalake.account import http_date
-
     store, authorizer, method, comp = account.store, account.authorizer, request.method, query.get("comp", "")
     node = store.node(fs, path)
     ancestors = store.ancestors(fs, path)
@@ -216,8 +208,6 @@ async def blob_operation(account: "Account", request: web.Request, identity: Ide
 
 
 async def put_blob(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str, node: Node | None, ancestors, block_list: bool) -> web.Response:
-    from localazure.datalake.account import http_date
-
     store, authorizer = account.store, account.authorizer
     if request.headers.get("If-None-Match") == "*" and node is not None:
         raise DataLakeError(409, "BlobAlreadyExists", "The specified blob already exists.")

@@ -16,6 +16,7 @@ from typing import Mapping
 from urllib.parse import unquote
 
 from localazure.datalake.errors import DataLakeError
+from localazure.gateway.errors import StorageError
 from localazure.gateway.tokens import Caller, TokenValidator
 
 SIGNED_HEADERS = ("content-encoding", "content-language", "content-length", "content-md5", "content-type", "date", "if-modified-since", "if-match", "if-none-match", "if-unmodified-since", "range")
@@ -57,8 +58,6 @@ class Credentials:
             self._check_shared_key(value.strip(), method, raw_path, query, headers)
             return Identity(super_user=True)
         if scheme.lower() == "bearer":
-            from localazure.gateway.errors import StorageError
-
             try:
                 caller = self.validator.validate(value.strip(), headers.get("x-ms-version"))
             except StorageError as error:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import unquote
 from typing import TYPE_CHECKING, Mapping
 
 from aiohttp import web
@@ -17,7 +18,8 @@ from localazure.datalake.authorizer import MOVE
 from localazure.datalake.credentials import Identity
 from localazure.datalake.errors import DataLakeError, invalid, path_exists, path_not_found, permission_mismatch
 from localazure.datalake.requirements import Need
-from localazure.datalake.store import Filesystem, Node, decode_properties, parent_of
+from localazure.datalake.recursive import set_acl_recursive
+from localazure.datalake.store import Filesystem, Node, decode_properties, encode_properties, http_date, normalize, parent_of
 from localazure.gateway.operations import BLOB_DELETE, CONTAINER_DELETE, CONTAINER_READ, CONTAINER_WRITE
 
 if TYPE_CHECKING:
@@ -95,15 +97,11 @@ def list_filesystems(account: "Account", identity: Identity, query: Mapping[str,
     account.authorizer.require_role(identity, None, (CONTAINER_READ,), "List Filesystems")
     prefix = query.get("prefix", "")
     names = sorted(n for n in account.store.filesystems if n.startswith(prefix))
-    from localazure.datalake.account import http_date
-
     items = [{"name": n, "lastModified": http_date(account.store.filesystems[n].created), "etag": account.store.filesystems[n].etag} for n in names]
     return _json({"filesystems": items})
 
 
 def filesystem_operation(account: "Account", request: web.Request, identity: Identity, name: str, query: Mapping[str, str]) -> web.Response:
-    from localazure.datalake.account import http_date
-
     store, method = account.store, request.method
     if method == "PUT":
         account.authorizer.require_role(identity, name, (CONTAINER_WRITE,), "Create Filesystem")
@@ -116,8 +114,6 @@ def filesystem_operation(account: "Account", request: web.Request, identity: Ide
     fs = store.filesystem(name)
     if method == "HEAD":
         account.authorizer.require_role(identity, name, (CONTAINER_READ,), "Get Filesystem Properties")
-        from localazure.datalake.store import encode_properties
-
         return _ok(200, {"ETag": fs.etag, "Last-Modified": http_date(fs.created), "x-ms-namespace-enabled": "true", "x-ms-properties": encode_properties(fs.metadata)})
     if method == "PATCH":
         account.authorizer.require_role(identity, name, (CONTAINER_WRITE,), "Set Filesystem Properties")
@@ -127,8 +123,6 @@ def filesystem_operation(account: "Account", request: web.Request, identity: Ide
 
 
 def list_paths(account: "Account", identity: Identity, fs: Filesystem, query: Mapping[str, str]) -> web.Response:
-    from localazure.datalake.account import http_date
-
     store = account.store
     directory = (query.get("directory") or "").strip("/")
     node = store.existing(fs, directory)
@@ -155,8 +149,6 @@ def list_paths(account: "Account", identity: Identity, fs: Filesystem, query: Ma
 
 
 def create(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str, query: Mapping[str, str]) -> web.Response:
-    from localazure.datalake.account import http_date
-
     resource = query.get("resource")
     if resource not in ("file", "directory"):
         raise invalid("InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid. resource must be file or directory.")
@@ -185,7 +177,6 @@ def create(account: "Account", request: web.Request, identity: Identity, fs: Fil
 
 
 def rename(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str) -> web.Response:
-    from localazure.datalake.account import http_date, rename_source
 
     store, authorizer = account.store, account.authorizer
     source_fs_name, source, _ = rename_source(request.headers["x-ms-rename-source"])
@@ -202,8 +193,6 @@ def rename(account: "Account", request: web.Request, identity: Identity, fs: Fil
 
 
 async def update(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str, query: Mapping[str, str]) -> web.Response:
-    from localazure.datalake.account import http_date
-    from localazure.datalake.recursive import set_acl_recursive
 
     store, authorizer = account.store, account.authorizer
     action = query.get("action", "")
@@ -245,8 +234,6 @@ def _position(query: Mapping[str, str]) -> int:
 
 
 def set_access_control(account: "Account", request: web.Request, identity: Identity, fs: Filesystem, path: str, node: Node, ancestors) -> web.Response:
-    from localazure.datalake.account import http_date
-
     authorizer = account.authorizer
     _conditions(request, node)
     authorizer.permit(identity, fs.name, Need.TRAVERSE, "Set Access Control", ancestors, (path, node.access))
@@ -302,3 +289,11 @@ def delete(account: "Account", request: web.Request, identity: Identity, fs: Fil
     store.delete(fs, path)
     return _ok(200)
 
+
+def rename_source(header: str) -> tuple[str, str, str]:
+    """``x-ms-rename-source``: /filesystem/path[?sas] -> (filesystem, path, sas query)."""
+    source, _, sas = header.partition("?")
+    parts = unquote(source).lstrip("/").split("/", 1)
+    if len(parts) < 2 or not parts[1].strip("/"):
+        raise DataLakeError(400, "InvalidSourceUri", "The source URI is invalid.")
+    return parts[0], normalize(parts[1]), sas

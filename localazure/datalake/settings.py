@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from localazure.config import _role_principal
+
 ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 
 
@@ -41,8 +43,6 @@ class DataLakeSettings:
 
 def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
     """Check ``[datalake]`` (``reader`` is localazure.config's field-naming reader)."""
-    from localazure.config import _role_principal
-
     if raw is None:
         return DataLakeSettings()
     table = reader.table(raw, "datalake", {"account", "groups", "paths"})
@@ -67,8 +67,6 @@ def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
 
 
 def _resolve(reader: Any, config: Any, groups: dict[str, str], entry: str, where: str) -> str:
-    from localazure.config import _role_principal
-
     fields = entry.split(":")
     offset = 1 if fields[0] == "default" else 0
     if len(fields) != offset + 3:

@@ -9,6 +9,7 @@ a flush at the right position commits it, as in Azure.
 from __future__ import annotations
 
 import base64
+import email.utils
 import os
 import threading
 import time
@@ -19,6 +20,10 @@ from typing import AsyncIterator, Iterator
 
 from localazure.datalake.acl import Access, new_child, root_access
 from localazure.datalake.errors import DataLakeError, invalid, path_exists, path_not_found
+
+
+def http_date(timestamp: float) -> str:
+    return email.utils.formatdate(timestamp, usegmt=True)
 
 
 def _etag() -> str:
