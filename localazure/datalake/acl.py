@@ -246,19 +246,21 @@ def set_permissions(access: Access, text: str) -> Access:
 
 
 def new_child(parent: Access, owner: str, is_directory: bool, permissions: str | None, umask: str | None) -> Access:
-    """The access of a new item: the creator owns it, the group comes from the parent, and the parent's default
-    ACL (if any) becomes its access ACL (and, for a directory, its default ACL), restricted by mode and umask."""
+    """The access of a new item: the creator owns it and the group comes from the parent.
+
+    Without a default ACL on the parent, the mode (``x-ms-permissions``, 0777 for directories and 0666 for files)
+    restricted by the umask (``x-ms-umask``, 0027 when absent) gives owner, group and other bits. With one, the
+    default ACL becomes the access ACL (and, for a directory, its default ACL too), as in Azure's description of
+    inheritance: the owning user, owning group and other entries are restricted by the umask (and here by the
+    mode as well, so a file gets no execute bit it did not ask for); named entries and the mask are copied.
+    """
     mode_user, mode_group, mode_other, sticky = parse_permissions(permissions) if permissions else ((7, 7, 7, False) if is_directory else (6, 6, 6, False))
     mask_user, mask_group, mask_other = parse_umask(umask)
     user, group, other = mode_user & ~mask_user & 7, mode_group & ~mask_group & 7, mode_other & ~mask_other & 7
     default = parent.default
     if default is None:
         return Access(owner, parent.group, Entries(user=user, group=group, other=other), None, sticky)
-    acl = replace(default, user=default.user & user, other=default.other & other)
-    if default.mask is not None:
-        acl = replace(acl, mask=default.mask & group)
-    else:
-        acl = replace(acl, group=default.group & group)
+    acl = replace(default, user=default.user & user, group=default.group & group, other=default.other & other)
     return Access(owner, parent.group, acl, default if is_directory else None, sticky)
 
 

@@ -68,12 +68,12 @@ def test_acl_inheritance_from_default_entries_with_the_umask(fs) -> None:
     child_file = parent.create_file("file.txt")
     dir_acl = child_dir.get_access_control()["acl"].split(",")
     access = [entry for entry in dir_acl if not entry.startswith("default:")]
-    assert access == ["user::rwx", f"user:{CAROL}:rwx", "group::r-x", "mask::r-x", "other::---"]  # mode 0777 & ~umask 0027
+    assert access == ["user::rwx", f"user:{CAROL}:rwx", "group::r-x", "mask::rwx", "other::---"]  # umask 0027 on user, group, other
     assert f"default:user:{CAROL}:rwx" in dir_acl and "default:other::r-x" in dir_acl  # a directory inherits the default ACL too
     file_acl = child_file.get_access_control()["acl"]
-    assert file_acl == f"user::rw-,user:{CAROL}:rwx,group::r-x,mask::r--,other::---"  # 0666 & ~0027
+    assert file_acl == f"user::rw-,user:{CAROL}:rwx,group::r--,mask::rwx,other::---"  # and a file's mode 0666
     umask_free = parent.create_file("open.txt", umask="0000")
-    assert umask_free.get_access_control()["acl"] == f"user::rw-,user:{CAROL}:rwx,group::r-x,mask::rw-,other::r--"
+    assert umask_free.get_access_control()["acl"] == f"user::rw-,user:{CAROL}:rwx,group::r--,mask::rwx,other::r--"
     assert child_file.get_access_control()["group"] == parent.get_access_control()["group"]
 
 

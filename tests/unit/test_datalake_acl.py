@@ -104,7 +104,7 @@ def test_new_items_inherit_the_default_acl_with_the_umask(parent: Access, is_dir
     mode = 7 if is_directory else 6
     assert child.owner == "u3" and child.group == parent.group
     assert child.acl.users == (("u2", 7),)
-    assert child.acl.mask == 7 & mode & ~group_mask and child.acl.other == 5 & mode & ~other_mask
+    assert child.acl.mask == 7 and child.acl.group == 5 & mode & ~group_mask and child.acl.other == 5 & mode & ~other_mask
     assert child.default == (default if is_directory else None)
     plain = new_child(parent, "u3", is_directory, None, umask)
     assert (plain.acl.group, plain.acl.users) == (mode & ~group_mask, ())
