@@ -33,6 +33,7 @@ class Account:
     credentials: Credentials
     authorizer: Authorizer
     upns: Mapping[str, str] = field(default_factory=dict)  # object id -> UPN, for upn=true answers
+    delete_page_size: int = 5000  # paths a recursive delete removes per call before answering a continuation
 
     def app(self, kind: str) -> web.Application:
         """The application for one endpoint: ``kind`` is "dfs" or "blob"."""

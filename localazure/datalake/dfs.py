@@ -33,7 +33,6 @@ CONTENT_HEADERS = {
     "x-ms-cache-control": "Cache-Control",
     "x-ms-content-md5": "Content-MD5",
 }
-DELETE_BATCH = 5000  # paths removed per recursive-delete call before a continuation is answered
 
 
 def _ok(status: int = 200, headers: Mapping[str, str] | None = None, body: bytes | None = None) -> web.Response:
@@ -281,8 +280,8 @@ def delete(account: "Account", request: web.Request, identity: Identity, fs: Fil
     directories = [(path, node.access)] + [(p, fs.paths[p].access) for p in inside if fs.paths[p].is_directory] if node.is_directory and recursive else []
     need = Need.DELETE_RECURSIVE if directories else Need.DELETE
     account.authorizer.permit(identity, fs.name, need, "Delete Path", store.ancestors(fs, path), (path, node.access), directories, permissions=(BLOB_DELETE,))
-    if len(inside) > DELETE_BATCH:  # deepest first, the rest on the next call
-        for inner in sorted(inside, key=lambda p: p.count("/"), reverse=True)[:DELETE_BATCH]:
+    if len(inside) > account.delete_page_size:  # deepest first, the rest on the next call
+        for inner in sorted(inside, key=lambda p: p.count("/"), reverse=True)[: account.delete_page_size]:
             if not store.subtree(fs, inner):
                 store.delete(fs, inner)
         return _ok(200, {"x-ms-continuation": base64.urlsafe_b64encode(path.encode()).decode()})

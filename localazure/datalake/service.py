@@ -41,6 +41,7 @@ def build_account(config: Config, service: EntraService, assignments: RoleAssign
         credentials=Credentials(settings.account, base64.b64decode(key), validator),
         authorizer=Authorizer(assignments, settings.memberships()),
         upns=upns,
+        delete_page_size=settings.delete_page_size,
     )
     seed(account, settings)
     return account

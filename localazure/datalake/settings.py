@@ -32,6 +32,7 @@ class DataLakeSettings:
     account: str = "hnsaccount1"
     groups: tuple[Group, ...] = ()
     paths: tuple[StartingPath, ...] = ()
+    delete_page_size: int = 5000  # paths a recursive delete removes per call before answering a continuation
 
     def memberships(self) -> dict[str, frozenset[str]]:
         result: dict[str, set[str]] = {}
@@ -45,7 +46,7 @@ def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
     """Check ``[datalake]`` (``reader`` is localazure.config's field-naming reader)."""
     if raw is None:
         return DataLakeSettings()
-    table = reader.table(raw, "datalake", {"account", "groups", "paths"})
+    table = reader.table(raw, "datalake", {"account", "groups", "paths", "delete_page_size"})
     account = reader.optional(table, "account", "datalake", str, DataLakeSettings.account)
     if not ACCOUNT_NAME.match(account) or account == config.settings.storage_account:
         raise reader.fail("datalake.account", f"must be 3-24 lowercase letters and digits, other than the Blob account's name, not {account!r}")
@@ -63,7 +64,10 @@ def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
         acl = reader.required(entry, "acl", where, str)
         resolved = [_resolve(reader, config, names, part.strip(), f"{where}.acl") for part in acl.split(",") if part.strip()]
         paths.append(StartingPath(reader.required(entry, "filesystem", where, str), str(entry.get("path", "")).strip("/"), ",".join(resolved)))
-    return DataLakeSettings(account, tuple(groups), tuple(paths))
+    page = reader.optional(table, "delete_page_size", "datalake", int, DataLakeSettings.delete_page_size)
+    if page < 1:
+        raise reader.fail("datalake.delete_page_size", f"must be at least 1, not {page}")
+    return DataLakeSettings(account, tuple(groups), tuple(paths), page)
 
 
 def _resolve(reader: Any, config: Any, groups: dict[str, str], entry: str, where: str) -> str:

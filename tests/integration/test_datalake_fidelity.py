@@ -235,3 +235,48 @@ def test_account_key_client_works_with_the_default_sdk_version(localazure) -> No
     client = DataLakeServiceClient(localazure.env["LOCALAZURE_DFS_URL"], credential=account_key(localazure))
     assert client.get_file_system_client("seed").get_directory_client("a/b/c").exists()
     assert API_VERSION  # the Blob client pins Azurite's version only for symmetry with the other suites
+
+
+def test_recursive_delete_answers_continuations_the_sdk_follows(start_localazure, tmp_path, monkeypatch) -> None:
+    """A private stack that removes two paths per call: a large delete takes several calls, as in Azure."""
+    from localazure.config import DEFAULT_CONFIG_PATH
+
+    config = tmp_path / "small-deletes.toml"
+    config.write_text(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8").replace('account = "hnsaccount1"', 'account = "hnsaccount1"\ndelete_page_size = 2'), encoding="utf-8")
+    stack = start_localazure(config)
+    for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(name, stack.env[name])
+    fs = new_filesystem(stack)
+    for name in ("big/1.txt", "big/2.txt", "big/sub/3.txt", "big/sub/4.txt"):
+        fs.create_file(name)
+    directory = fs.get_directory_client("big")
+    headers = directory._client.path.delete(recursive=True, cls=lambda response, body, headers: headers)
+    assert headers["x-ms-continuation"] and directory.exists()
+    assert len(list(fs.get_paths(path="big", recursive=True))) == 3
+    directory.delete_directory()  # the SDK follows the continuation until the directory is gone
+    assert not directory.exists()
+    fs.delete_file_system()
+
+
+def test_the_dfs_filesystem_operations_themselves(localazure) -> None:
+    """Filesystem - Create/Get Properties/Set Properties/List/Delete as the dfs endpoint's own REST operations
+    (the SDK's generated client; its public methods go through the Blob API instead)."""
+    import uuid
+
+    headers_of = lambda response, body, headers: headers  # noqa: E731
+    service = dfs_service(localazure)
+    client = service.get_file_system_client(f"dl-{uuid.uuid4().hex[:20]}")
+    created = client._client.file_system.create(properties="team=ZGF0YQ==", cls=headers_of)
+    assert created["x-ms-namespace-enabled"] == "true"
+    client._client.file_system.set_properties(properties="team=bGFrZQ==")
+    assert client._client.file_system.get_properties(cls=headers_of)["x-ms-properties"] == "team=bGFrZQ=="
+    listed = service._client.service.list_file_systems(prefix="dl-")
+    assert client.file_system_name in [item.name for page in listed.by_page() for item in page]
+    with pytest.raises(HttpResponseError) as raised:
+        client._client.file_system.create()
+    assert raised.value.response.headers["x-ms-error-code"] == "FilesystemAlreadyExists"
+    assert raised.value.response.json()["error"]["code"] == "FilesystemAlreadyExists"
+    client._client.file_system.delete()
+    with pytest.raises(HttpResponseError) as raised:
+        client._client.file_system.get_properties()
+    assert raised.value.response.headers["x-ms-error-code"] == "FilesystemNotFound"
