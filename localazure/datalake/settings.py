@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localazure.config import _role_principal
+from localazure.datalake.acl import AclError, root_access, set_acl
 
 ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 
@@ -63,6 +64,10 @@ def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
         entry = reader.table(item, where, {"filesystem", "path", "acl"})
         acl = reader.required(entry, "acl", where, str)
         resolved = [_resolve(reader, config, names, part.strip(), f"{where}.acl") for part in acl.split(",") if part.strip()]
+        try:
+            set_acl(root_access(), ",".join(resolved), True)
+        except AclError as error:
+            raise reader.fail(f"{where}.acl", str(error)) from None
         paths.append(StartingPath(reader.required(entry, "filesystem", where, str), str(entry.get("path", "")).strip("/"), ",".join(resolved)))
     page = reader.optional(table, "delete_page_size", "datalake", int, DataLakeSettings.delete_page_size)
     if page < 1:
