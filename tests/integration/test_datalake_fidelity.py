@@ -280,3 +280,25 @@ def test_the_dfs_filesystem_operations_themselves(localazure) -> None:
     with pytest.raises(HttpResponseError) as raised:
         client._client.file_system.get_properties()
     assert raised.value.response.headers["x-ms-error-code"] == "FilesystemNotFound"
+
+
+def test_rclone_copies_through_the_blob_endpoint(localazure, fs, tmp_path) -> None:
+    """rclone (the benchmarks' peer) uploads in blocks, lists and downloads through the account's Blob endpoint with
+    an account SAS, and the dfs endpoint sees real directories."""
+    import os
+    import subprocess
+
+    name, key = localazure.env["LOCALAZURE_HNS_ACCOUNT_NAME"], localazure.env["LOCALAZURE_HNS_ACCOUNT_KEY"]
+    sas = generate_account_sas(name, key, ResourceTypes(service=True, file_system=True, object=True), AccountSasPermissions(read=True, write=True, list=True, create=True, delete=True), datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+    source = tmp_path / "src"
+    (source / "sub").mkdir(parents=True)
+    (source / "a.txt").write_bytes(b"a" * 1000)
+    payload = os.urandom(9 * 1024 * 1024)  # three 4 MiB blocks
+    (source / "sub" / "b.bin").write_bytes(payload)
+    rclone = ["rclone", "--config", str(tmp_path / "rclone.conf"), "--ca-cert", localazure.env["REQUESTS_CA_BUNDLE"], "--azureblob-sas-url", f"{localazure.env['LOCALAZURE_HNS_BLOB_URL']}?{sas}", "--azureblob-chunk-size", "4M"]
+    remote = f":azureblob:{fs.file_system_name}"
+    for command in (["copy", str(source), remote], ["copy", remote, str(tmp_path / "back")]):
+        done = subprocess.run(rclone + command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    assert [(p.name, p.is_directory) for p in fs.get_paths(recursive=True)] == [("a.txt", False), ("sub", True), ("sub/b.bin", False)]
+    assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == payload
