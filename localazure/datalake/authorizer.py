@@ -68,6 +68,10 @@ class Authorizer:
     def may_change_owner(self, identity: Identity, filesystem: str) -> bool:
         return self.role_allows(identity, filesystem, (MANAGE_OWNERSHIP,))
 
+    def may_change_group(self, identity: Identity, filesystem: str, access: Access, group: str) -> bool:
+        """A super-user, or the owning user when they are a member of the new group."""
+        return self.may_change_owner(identity, filesystem) or (access.owner == identity.object_id and group in self.principal(identity).groups)
+
     @staticmethod
     def _label(identity: Identity) -> str:
         caller = identity.caller

@@ -242,7 +242,9 @@ def set_access_control(account: "Account", request: web.Request, identity: Ident
         raise invalid("InvalidRequest", "x-ms-permissions and x-ms-acl are mutually exclusive.")
     if owner and owner.lower() != node.access.owner and not authorizer.may_change_owner(identity, fs.name):
         raise permission_mismatch()
-    if (group or permissions or acl_text) and not authorizer.may_change_acl(identity, fs.name, node.access):
+    if group and group.lower() != node.access.group and not authorizer.may_change_group(identity, fs.name, node.access, group.lower()):
+        raise permission_mismatch()
+    if (permissions or acl_text) and not authorizer.may_change_acl(identity, fs.name, node.access):
         raise permission_mismatch()
     access = node.access
     try:

@@ -227,3 +227,13 @@ def test_a_token_of_another_tenant_gets_the_challenge(localazure) -> None:
     response = requests.head(f"{localazure.env['LOCALAZURE_DFS_URL']}/seed/a?action=getAccessControl", headers={"Authorization": f"Bearer {token}", "x-ms-version": "2025-11-05"}, timeout=30)
     assert response.status_code == 401 and response.headers["x-ms-error-code"] == "InvalidAuthenticationInfo"
     assert f"/{localazure.tenant_id}/oauth2/authorize" in response.headers["WWW-Authenticate"]
+
+
+def test_the_owner_changes_the_group_only_to_one_of_their_own(localazure, fs) -> None:
+    """dave (in "analysts") owns a file: he may give it to analysts, not to a group he is not in."""
+    fs.get_directory_client("/").set_access_control(acl="user::rwx,group::r-x,other::-wx")
+    dave = as_user(localazure, "dave", fs.file_system_name)
+    file = dave.create_file("daves.txt")
+    denied(lambda: file.set_access_control(group="0bad0000-0000-4000-8000-000000000000"))
+    file.set_access_control(group=ANALYSTS)
+    assert fs.get_file_client("daves.txt").get_access_control()["group"] == ANALYSTS
