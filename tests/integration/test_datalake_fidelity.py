@@ -302,3 +302,14 @@ def test_rclone_copies_through_the_blob_endpoint(localazure, fs, tmp_path) -> No
         assert done.returncode == 0, done.stderr
     assert [(p.name, p.is_directory) for p in fs.get_paths(recursive=True)] == [("a.txt", False), ("sub", True), ("sub/b.bin", False)]
     assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == payload
+
+
+def test_names_with_spaces_and_unicode(localazure, fs) -> None:
+    name = "dir with space/ñandú + 100%.txt"
+    fs.get_file_client(name).upload_data(b"odd", overwrite=True)
+    assert [p.name for p in fs.get_paths(recursive=True)] == ["dir with space", name]
+    assert fs.get_file_client(name).download_file().readall() == b"odd"
+    renamed = fs.get_file_client(name).rename_file(f"{fs.file_system_name}/dir with space/ü.txt")
+    assert renamed.get_file_properties().size == 3
+    container = blob_service(localazure).get_container_client(fs.file_system_name)
+    assert container.download_blob("dir with space/ü.txt").readall() == b"odd"
