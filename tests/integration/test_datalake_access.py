@@ -237,3 +237,31 @@ def test_the_owner_changes_the_group_only_to_one_of_their_own(localazure, fs) ->
     denied(lambda: file.set_access_control(group="0bad0000-0000-4000-8000-000000000000"))
     file.set_access_control(group=ANALYSTS)
     assert fs.get_file_client("daves.txt").get_access_control()["group"] == ANALYSTS
+
+
+def test_carol_signs_in_with_a_device_code_and_uploads_into_a_b_c(localazure) -> None:
+    """The seed's flow at localazure's level: carol signs in (device code, azure-identity) with no role at all, and
+    uploads, lists and downloads in seed/a/b/c/ through both endpoints on the strength of the ACLs alone."""
+    from azure.identity import DeviceCodeCredential
+    from azure.storage.blob import BlobServiceClient
+    from azure.storage.filedatalake import DataLakeServiceClient
+
+    credential = DeviceCodeCredential(
+        client_id="579a7132-0e58-4d80-b1e1-7a1e2d337859",
+        tenant_id=localazure.tenant_id,
+        authority=localazure.authority,
+        disable_instance_discovery=True,
+        prompt_callback=lambda uri, code, expires: localazure.approve(code, "carol@contoso.test"),
+    )
+    assert credential.authenticate(scopes=["https://storage.azure.com/.default"]).username == "carol@contoso.test"
+    assignments = localazure.admin("GET", "/role-assignments").json()["role_assignments"]
+    assert not [a for a in assignments if a["principal_id"] == object_id(localazure, "carol")]  # no role: ACLs only
+    name = f"a/b/c/device-{uuid.uuid4().hex[:8]}.txt"
+    seed = DataLakeServiceClient(localazure.env["LOCALAZURE_DFS_URL"], credential=credential).get_file_system_client("seed")
+    seed.get_file_client(name).upload_data(b"signed in", overwrite=True)
+    try:
+        container = BlobServiceClient(localazure.env["LOCALAZURE_HNS_BLOB_URL"], credential=credential, api_version="2025-11-05").get_container_client("seed")
+        assert name in [b.name for b in container.list_blobs(name_starts_with="a/b/c/")]
+        assert container.download_blob(name).readall() == b"signed in"
+    finally:
+        seed.get_file_client(name).delete_file()
