@@ -202,6 +202,8 @@ async def blob_operation(account: "Account", request: web.Request, identity: Ide
             node.headers = {standard: request.headers[name] for name, standard in BLOB_CONTENT_HEADERS.items() if request.headers.get(name)}
         node.touch()
         return _ok(200, {"ETag": node.etag, "Last-Modified": http_date(node.modified)})
+    if comp in ("appendblock", "page") or (comp == "" and request.headers.get("x-ms-blob-type", "BlockBlob") != "BlockBlob"):
+        raise DataLakeError(409, "FeatureNotYetSupportedForHierarchicalNamespaceAccounts", "This operation is not yet supported for this account: only block blobs are served here.")
     if comp not in ("", "blocklist"):
         raise invalid("UnsupportedQueryParameter", f"This Blob endpoint does not support comp={comp!r} on a blob.")
     return await put_blob(account, request, identity, fs, path, node, ancestors, comp == "blocklist")

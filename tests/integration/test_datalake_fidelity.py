@@ -225,6 +225,11 @@ def test_blob_endpoint_sees_the_same_tree(localazure, fs) -> None:
     with pytest.raises(HttpResponseError) as raised:
         container.delete_blob("made")
     assert raised.value.error_code == "DirectoryIsNotEmpty"
+    with pytest.raises(HttpResponseError) as raised:
+        container.upload_blob("made/append.log", b"x", blob_type="AppendBlob")
+    assert raised.value.error_code == "FeatureNotYetSupportedForHierarchicalNamespaceAccounts"
+    with pytest.raises(ResourceExistsError):
+        container.upload_blob("shared/from-dfs.txt", b"again")  # overwrite=False sends If-None-Match: *
     info = blobs.get_account_information()
     assert info["is_hns_enabled"] is True
     assert requests.get(f"{localazure.env['LOCALAZURE_HNS_BLOB_URL']}/{fs.file_system_name}?restype=container&comp=list", timeout=30).headers["x-ms-error-code"] == "NoAuthenticationInformation"
