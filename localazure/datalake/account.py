@@ -57,9 +57,12 @@ class Account:
             handler = dfs if is_dfs else blob
             return await handler.handle(self, request, identity, fs_name, path, lowered)
         except DataLakeError as error:
-            if error.status >= 500:
-                log.error("datalake: %s %s failed: %s", request.method, request.path, error)
             return error_response(error, request, as_json=is_dfs)
+        except (ConnectionResetError, web.HTTPException):
+            raise
+        except Exception:  # a bug here: answer as Azure does, keep the traceback in localazure's log
+            log.exception("datalake: %s %s failed", request.method, request.path)
+            return error_response(DataLakeError(500, "InternalError", "Server encountered an internal error. Please try again after some time."), request, as_json=is_dfs)
 
     @staticmethod
     def is_dfs(request: web.Request, query: Mapping[str, str], kind: str) -> bool:
