@@ -103,11 +103,14 @@ def add_copy_commands(commands, global_flags) -> None:
 
 # --- rendering -------------------------------------------------------------------------------------------------
 def _summary_content(job_id: str, status: str, total: int, completed: int, failed: int, skipped: int, transferred: int,
-                     expected: int, over_wire: int, percent: float, active: int = 0, failed_list=(), complete_ordered: bool = True) -> str:
+                     expected: int, over_wire: int, percent: float, active: int = 0, failed_list=(), complete_ordered: bool = True,
+                     not_started: int | None = None) -> str:
     body = {
         "ErrorMsg": "", "JobID": job_id, "ActiveConnections": str(active), "CompleteJobOrdered": complete_ordered, "JobStatus": status,
         "TotalTransfers": str(total), "FileTransfers": str(total), "FolderPropertyTransfers": "0", "SymlinkTransfers": "0",
         "TransfersCompleted": str(completed), "TransfersFailed": str(failed), "TransfersSkipped": str(skipped),
+        # not in AzCopy: what a stopped job has not done yet, so the four counts add up to TotalTransfers
+        "TransfersNotStarted": str(total - completed - failed - skipped if not_started is None else not_started),
         "BytesOverWire": str(over_wire), "TotalBytesTransferred": str(transferred), "TotalBytesEnumerated": str(expected),
         "TotalBytesExpected": str(expected), "PercentComplete": f"{percent:.4f}", "AverageIOPS": "0", "AverageE2EMilliseconds": "0",
         "ServerBusyPercentage": "0", "NetworkErrorPercentage": "0",
@@ -257,7 +260,7 @@ class CopyRenderer:
         if self.output.json:
             self.output.message("EndOfJob", _summary_content(s.job_id, s.status, s.total_transfers, s.completed, s.failed, s.skipped,
                                                              s.bytes_transferred, s.bytes_expected, s.bytes_over_wire, 100.0 if s.succeeded else 0.0,
-                                                             failed_list=s.failed_transfers[:100]))
+                                                             failed_list=s.failed_transfers[:100], not_started=s.not_started))
             return
         lines = [
             f"\nJob {s.job_id} summary",
@@ -272,6 +275,7 @@ class CopyRenderer:
             "Number of Folder Transfers Failed: 0",
             f"Number of File Transfers Skipped: {s.skipped}",
             "Number of Folder Transfers Skipped: 0",
+            *([f"Number of File Transfers Not Started: {s.not_started}"] if s.not_started else []),  # not in AzCopy: a stopped job's rest
             f"Total Number of Bytes Transferred: {s.bytes_transferred}",
             f"Final Job Status: {s.status}",
         ]

@@ -64,6 +64,7 @@ class JobSummary:
     error: str = ""  # why the job stopped early (a missing role, an expired SAS, Ctrl-C)
     concurrency: int = 0  # the connections used at the end (AZCOPY_CONCURRENCY_VALUE=AUTO: the tuned value)
     concurrency_reason: str = ""  # AUTO only: the tuner's last state, e.g. "at optimum"
+    not_started: int = 0  # transfers that did not end (a stopped job): completed + failed + skipped + not_started = total
 
     @property
     def succeeded(self) -> bool:

@@ -18,7 +18,8 @@ from pyazcopy.endpoints import local
 from pyazcopy.endpoints.blob_transfer import BlobExistsError, BlobHeaders, BlobTransferClient, TransientStorageError
 from pyazcopy.engine import chunking
 from pyazcopy.engine.buffers import BufferPool
-from pyazcopy.engine.events import EventBus, Retrying, TransferFinished
+from pyazcopy.engine.download_temps import OlderTempFinder, older_temp_warning
+from pyazcopy.engine.events import EventBus, Retrying, TransferFinished, Warning_
 from pyazcopy.engine.options import CopyOptions, EngineSettings, parse_metadata
 from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPlan, TransferRow
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
@@ -85,6 +86,7 @@ class TransferRunner:
         self.overwrite = opts.overwrite
         self.made_directories: set[str] = set()  # local directories this job made or found (downloads)
         self.hand_back = local.PageHandBack()
+        self.older_temps = None if upload else OlderTempFinder(ctx.job_id, ctx.settings.plan_dir)
 
     # --- the loop -------------------------------------------------------------------------------------------------
     def run(self, rows) -> None:
@@ -127,6 +129,10 @@ class TransferRunner:
                 return
             state.failed = True
         message = str(error) or type(error).__name__
+        temp = getattr(state, "temp", None)
+        if temp and os.path.lexists(temp):  # a download keeps what it wrote, for resume: say where, and how to get rid of it
+            message += (f" (what was downloaded is kept in {temp}: `pyazcopy jobs resume {self.ctx.job_id}` reuses it, "
+                        f"`pyazcopy jobs remove {self.ctx.job_id}` deletes it)")
         self.ctx.plan.mark(state.row.id, FAILED, message)
         self.ctx.stats.add(failed=1)
         src, dst = self._names(state.row)
@@ -378,6 +384,8 @@ class TransferRunner:
                 return self._skip(state, "the destination file exists")
         chunk_size = self.block_size_request or chunking.download_chunk_size(row.size)
         temp = local.temp_download_path(target, ctx.job_id)
+        for other, job in self.older_temps.older_temp_files(target):  # type: ignore[union-attr]
+            ctx.bus.emit(Warning_(older_temp_warning(other, job, target)))
         done: dict[int, int] = {}
         state.chunked = row.size > chunk_size  # type: ignore[attr-defined]
         if row.status in (STARTED, FAILED) and row.block_size == chunk_size and os.path.exists(temp):
@@ -458,8 +466,6 @@ class TransferRunner:
             actual = hashlib.md5(b"").digest()
         if actual != expected:
             if mode == "LogOnly":
-                from pyazcopy.engine.events import Warning_
-
                 self.ctx.bus.emit(Warning_(f"MD5 of {target} differs from the blob's Content-MD5 (--check-md5=LogOnly: kept)"))
                 return
             os.unlink(temp)
