@@ -149,7 +149,7 @@ def _list(args, engine: EngineSettings, output: Output) -> int:
     jobs = [j for j in plans.list_jobs(engine.plan_dir) if wanted == "All" or j.status == wanted]
     if output.json:
         details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status,
-                    "Planning": "Finished" if j.planning.finished else "Interrupted"} for j in jobs]
+                    **({} if j.planning.finished else {"Planning": "Interrupted"})} for j in jobs]
         output.message("EndOfJob", json.dumps({"ErrorMessage": "", "JobIDDetails": details}, separators=(",", ":")))
         return 0
     text = "Existing Jobs \n" + "".join(
@@ -183,7 +183,9 @@ def _show(args, engine: EngineSettings, output: Output) -> int:
         if output.json:  # AzCopy: the summary as GetJobSummary, then again as EndOfJob; BytesOverWire is reset to 0
             content = _summary_content(job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes, c.total_bytes, 0, percent)
             body = json.loads(content)
-            body.update({"ErrorMsg": error, "Planning": "Finished" if planning.finished else "Interrupted"})
+            body["ErrorMsg"] = error
+            if not planning.finished:
+                body["Planning"] = "Interrupted"
             content = json.dumps(body, separators=(",", ":"))
             output.message("GetJobSummary", content)
             output.message("EndOfJob", content)
