@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import signal
 import ssl
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import aiohttp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
+ACCESS_LOG_VARIABLE = "LOCALAZURE_AZURITE_ACCESS_LOG"  # 1: keep Azurite's access log (one line per request), SAS signatures redacted
+_SIGNATURE = re.compile(rb"(?i)(sig=)[^&\s\"]+")
 
 
 class AzuriteError(RuntimeError):
@@ -35,6 +39,14 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except OSError:
         pass
+
+
+def _copy_redacted(source, log) -> None:
+    """Azurite's output into its log, line by line, with the signature of every SAS replaced."""
+    with source, log:
+        for line in source:
+            log.write(_SIGNATURE.sub(rb"\1REDACTED", line))
+            log.flush()
 
 
 @dataclass
@@ -61,9 +73,16 @@ class AzuriteProcess:
             "--disableTelemetry",
             "--skipApiVersionCheck",
         ]
+        access_log = os.environ.get(ACCESS_LOG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
+        if not access_log:  # its request lines carry every SAS in full: off unless asked for, and then redacted
+            command.append("--silent")
         log = open(workdir / "azurite.log", "ab")
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
-        log.close()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE if access_log else log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
+        if access_log:
+            threading.Thread(target=_copy_redacted, args=(process.stdout, log), name="azurite-log", daemon=True).start()
+        else:
+            log.close()
         azurite = cls(process, port, account)
         await azurite._wait_until_ready(client_ssl, timeout, workdir / "azurite.log")
         return azurite
