@@ -18,7 +18,7 @@ def _signatures_in(directory: Path) -> list[str]:
     found = []
     for path in directory.rglob("*"):
         if path.is_file():
-            found += [f"{path}: {m.group(0)[:12]}..." for m in SIGNATURE.finditer(path.read_bytes().decode("latin-1"))]
+            found += [f"{path}: a SAS signature at offset {m.start()}" for m in SIGNATURE.finditer(path.read_bytes().decode("latin-1"))]
     return found
 
 
