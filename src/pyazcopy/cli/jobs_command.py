@@ -106,6 +106,7 @@ def jobs_command(args, settings, output: Output, environment: Environment) -> in
         return 0
     if which == "clean":
         removed = 0
+        plans.remove_partial_plans(engine.plan_dir)
         for job in plans.list_jobs(engine.plan_dir):
             temps = _remove_temp_files(engine, job.job_id)
             plans.remove_job(engine.plan_dir, job.job_id)

@@ -38,6 +38,7 @@ READABLE_VERSIONS = (1, 2)
 PART_SIZE = 10_000
 BATCH_SIZE = 1_000  # rows per transaction while planning: what a kill during planning can lose (and is listed again)
 SUFFIX = ".plan.sqlite"
+PARTIAL_SUFFIX = ".new"  # a plan being made; `jobs clean` deletes one a kill left behind
 
 PENDING, STARTED, DONE, FAILED, SKIPPED = 0, 1, 2, 3, 4
 STATUS_NAMES = {PENDING: "NotStarted", STARTED: "Started", DONE: "Success", FAILED: "Failed", SKIPPED: "Skipped"}
@@ -171,22 +172,27 @@ class JobPlan:
 
     @classmethod
     def create(cls, plan_dir: Path, job_id: str, meta: dict[str, object]) -> "JobPlan":
+        """Make the plan under a temporary name and rename it into place once its tables and meta are written, so a
+        kill never leaves a plan file without them (there is then no job, rather than one that cannot be read)."""
         Path(plan_dir).mkdir(parents=True, exist_ok=True)
         path = plan_path(plan_dir, job_id)
-        db = cls._connect(path)
-        try:
-            os.chmod(path, 0o600)
-        except OSError:
-            pass
-        db.executescript(_SCHEMA)
-        plan = cls(path, db)
+        partial = Path(str(path) + PARTIAL_SUFFIX)
         values = {"schema_version": SCHEMA_VERSION, "job_id": job_id, "created": time.time(), "status": "InProgress",
                   "phase": PLANNING, "enumeration": NOT_STARTED, "parts": 0, **meta}
-        with plan._lock:
+        db = sqlite3.connect(str(partial), isolation_level=None, timeout=30)  # rollback journal: one file to rename
+        try:
+            try:
+                os.chmod(partial, 0o600)
+            except OSError:
+                pass
+            db.executescript(_SCHEMA)
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
             db.execute("COMMIT")
-        return plan
+        finally:
+            db.close()
+        os.replace(partial, path)
+        return cls(path, cls._connect(path))
 
     @classmethod
     def open(cls, plan_dir: Path, job_id: str) -> "JobPlan":
@@ -379,7 +385,14 @@ def remove_job(plan_dir: Path, job_id: str) -> None:
         Path(str(path) + extra).unlink(missing_ok=True)
 
 
+def remove_partial_plans(plan_dir: Path) -> None:
+    """Plans a kill left before they were complete (never a job: nothing was planned in them)."""
+    for partial in Path(plan_dir).glob(f"*{SUFFIX}{PARTIAL_SUFFIX}*"):
+        partial.unlink(missing_ok=True)
+
+
 def clean_jobs(plan_dir: Path) -> int:
+    remove_partial_plans(plan_dir)
     removed = 0
     for job in list_jobs(plan_dir):
         remove_job(plan_dir, job.job_id)
