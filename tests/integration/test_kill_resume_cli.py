@@ -32,7 +32,7 @@ from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions
 
 FIRST_ROUND_FILES = int(os.environ.get("PYAZCOPY_KILL_FILES", "3000"))
-ROUND_FILES = (FIRST_ROUND_FILES, 600, 600)
+ROUND_FILES = (FIRST_ROUND_FILES, 1000, 1000)
 LARGE_MIB = (2, 3)  # with --block-size-mb=1: uploads stage and commit blocks, downloads fetch ranges
 PLANNING_KILLS_PER_DIRECTION = 5  # at least 10 in all
 MAX_STEPS = 14  # commands per round before the test gives up (each kill or run is one)
@@ -110,7 +110,7 @@ def _plan_file(plan_dir: Path) -> Path | None:
 
 def _plan_state(plan: Path) -> tuple[str, int, int]:
     """(enumeration, rows planned, rows done) of a plan no process is writing."""
-    db = sqlite3.connect(f"file:{plan}?mode=ro", uri=True, timeout=10)
+    db = sqlite3.connect(plan, timeout=10)  # read-write: after a kill, the WAL may need a recovery first
     try:
         meta = dict(db.execute("SELECT key, value FROM meta"))
         rows, done = db.execute("SELECT COUNT(*), COALESCE(SUM(status = 2), 0) FROM transfers").fetchone()
@@ -152,26 +152,43 @@ class KillRound:
         while _plan_file(self.plan_dir) is None:  # planning starts when the plan appears
             assert first.process.poll() is None or _plan_file(self.plan_dir), f"copy ended without a plan: {first.text}"
             assert time.monotonic() < deadline, "no plan appeared"
-            time.sleep(0.002)
+            time.sleep(0.001)
+        if self.total > 2000 and self.rng.random() < 0.6:  # a kill with rows already committed (every 1,000)
+            self._wait_for_rows(first, self.rng.choice((1000, 2000)))
         self._kill_within_planning(first, "copy")
         plan = _plan_file(self.plan_dir)
         job_id = plan.name.split(".")[0]
+        planning_kills = 0
         for _ in range(MAX_STEPS):
             enumeration, rows, done = _plan_state(plan)
-            if enumeration != "Finished" and self.rng.random() < 0.75:
-                resume = Command.start(["jobs", "resume", job_id, *self.resume_sas], self.env)
+            resume = Command.start(["jobs", "resume", job_id, *self.resume_sas], self.env)
+            if enumeration != "Finished" and planning_kills < 4 and self.rng.random() < 0.6:
+                planning_kills += 1
                 if resume.wait_for_line("listing the source again"):
                     self._kill_within_planning(resume, "resume")
                 else:
                     self._settle(resume, "resume")
-            elif done < rows and self.rng.random() < 0.6:
-                resume = Command.start(["jobs", "resume", job_id, *self.resume_sas], self.env)
-                self._kill_during_transfers(resume, plan, done, rows)
-            else:
-                resume = Command.start(["jobs", "resume", job_id, *self.resume_sas], self.env)
-                if self._settle(resume, "resume") == 0:
-                    return
+            elif (enumeration != "Finished" or done < rows) and self.rng.random() < 0.6:
+                self._kill_during_transfers(resume, plan, done, rows if enumeration == "Finished" else self.total)
+            elif self._settle(resume, "resume") == 0:
+                return
         raise AssertionError(f"job {job_id} did not finish in {MAX_STEPS} commands: {self.tally.runs}")
+
+    def _wait_for_rows(self, command: Command, at_least: int) -> None:
+        plan = _plan_file(self.plan_dir)
+        while command.process.poll() is None:
+            try:
+                db = sqlite3.connect(f"file:{plan}?mode=ro", uri=True, timeout=1)
+                try:
+                    rows = db.execute("SELECT COUNT(*) FROM transfers").fetchone()[0]
+                    finished = db.execute("SELECT value FROM meta WHERE key = 'enumeration'").fetchone()[0] == '"Finished"'
+                finally:
+                    db.close()
+            except sqlite3.Error:
+                rows, finished = 0, False
+            if rows >= at_least or finished:
+                return
+            time.sleep(0.001)
 
     def _kill_within_planning(self, command: Command, what: str) -> None:
         time.sleep(self.rng.uniform(0, self.window[0]))
@@ -180,11 +197,11 @@ class KillRound:
         enumeration, rows, _ = _plan_state(_plan_file(self.plan_dir))
         if enumeration != "Finished":
             self.tally.planning_kills += 1
-            self.window[0] = min(self.window[0] * 1.2, 3.0)
+            self.window[0] = min(self.window[0] * 1.1, 3.0)
             self.tally.runs.append(f"{what}: killed while planning ({rows} rows planned)")
         else:  # planning had finished: a kill during the transfers, and a shorter delay next time
             self.tally.transfer_kills += 1
-            self.window[0] = max(self.window[0] * 0.5, 0.01)
+            self.window[0] = max(self.window[0] * 0.6, 0.002)
             self.tally.runs.append(f"{what}: killed after planning")
 
     def _kill_during_transfers(self, command: Command, plan: Path, done: int, rows: int) -> None:
@@ -211,8 +228,8 @@ class KillRound:
         says_completed = re.search(r"^Final Job Status: Completed$", text, re.M) is not None
         claims = says_completed or code == 0
         assert "sig=" not in text, "a SAS signature reached the output"
-        if claims:
-            assert code == 0 and says_completed, text[-3000:]
+        if claims:  # (killed after it printed its summary, it may exit -9: the job is complete all the same)
+            assert says_completed and code in ((0, -signal.SIGKILL) if killed else (0,)), text[-3000:]
             assert f"Number of File Transfers Completed: {self.total}" in text, text[-3000:]
             problem = self.is_complete()
             assert problem == "", f"{what} reported Completed early ({problem}); runs: {self.tally.runs}\n{text[-3000:]}"
@@ -222,7 +239,7 @@ class KillRound:
 
 def _direction_test(localazure, tmp_path, rng, make_round) -> Tally:
     tally = Tally()
-    window = [0.3]
+    window = [0.04]  # planning 3,000 local files took 40-50 ms from the plan's creation here; adapted as kills land
     for index, small in enumerate(ROUND_FILES):
         if index and tally.planning_kills >= PLANNING_KILLS_PER_DIRECTION and index >= 2:
             break
@@ -233,7 +250,7 @@ def _direction_test(localazure, tmp_path, rng, make_round) -> Tally:
     while tally.planning_kills < PLANNING_KILLS_PER_DIRECTION:  # unlucky timing: more (small) rounds until there are enough
         extra += 1
         assert extra <= 6, f"only {tally.planning_kills} kills landed during planning"
-        make_round(len(ROUND_FILES) + extra, 300, tally, window).run()
+        make_round(len(ROUND_FILES) + extra, 1000, tally, window).run()
         print(f"extra round {extra}: {tally.runs}")
         tally.runs.clear()
     print(f"kills during planning: {tally.planning_kills}, after planning: {tally.transfer_kills}")

@@ -357,17 +357,29 @@ def list_jobs(plan_dir: Path) -> list[JobInfo]:
         return []
     for path in directory.glob(f"*{SUFFIX}"):
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
-            planning = planning_of(meta, 0)
-            if not planning.finished:  # only then is the count worth a query: it is shown as "N planned"
-                planning = planning_of(meta, int(db.execute("SELECT COUNT(*) FROM transfers").fetchone()[0]))
-            db.close()
+            meta, planning = _read_job(f"file:{path}?mode=ro")
+        except sqlite3.OperationalError:  # e.g. a killed job's WAL needs a recovery, which a read-only connection cannot run
+            try:
+                meta, planning = _read_job(f"file:{path}")
+            except sqlite3.Error:
+                continue
         except sqlite3.Error:
             continue
         jobs.append(JobInfo(str(meta.get("job_id", path.name[: -len(SUFFIX)])), float(meta.get("created") or 0),
                             str(meta.get("command") or ""), str(meta.get("status") or ""), str(path), planning))
     return sorted(jobs, key=lambda job: job.created, reverse=True)
+
+
+def _read_job(uri: str) -> tuple[dict[str, object], Planning]:
+    db = sqlite3.connect(uri, uri=True, timeout=5)
+    try:
+        meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        planning = planning_of(meta, 0)
+        if not planning.finished:  # only then is the count worth a query: it is shown as "N planned"
+            planning = planning_of(meta, int(db.execute("SELECT COUNT(*) FROM transfers").fetchone()[0]))
+        return meta, planning
+    finally:
+        db.close()
 
 
 def resumable_phase(job_id: str, planning: Planning) -> None:
