@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copy_support import big_file, container_sas, engine_settings, tree_digest, write_tree
-from test_copy_cli import env_for
+from test_copy_cli import env_for, run
 
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions
@@ -196,6 +196,8 @@ class KillRound:
         self._check_outcome(command, what, killed=True)
         enumeration, rows, _ = _plan_state(_plan_file(self.plan_dir))
         if enumeration != "Finished":
+            if what == "copy":
+                self._check_jobs_commands_say_planning_was_interrupted(_plan_file(self.plan_dir).name.split(".")[0], rows)
             self.tally.planning_kills += 1
             self.window[0] = min(self.window[0] * 1.1, 3.0)
             self.tally.runs.append(f"{what}: killed while planning ({rows} rows planned)")
@@ -203,6 +205,14 @@ class KillRound:
             self.tally.transfer_kills += 1
             self.window[0] = max(self.window[0] * 0.6, 0.002)
             self.tally.runs.append(f"{what}: killed after planning")
+
+    def _check_jobs_commands_say_planning_was_interrupted(self, job_id: str, rows: int) -> None:
+        listed = run(["jobs", "list"], self.env)
+        assert listed.code == 0 and f"JobId: {job_id}" in listed.out, listed.out
+        assert f"Planning: interrupted after {rows} transfers were planned" in listed.out, listed.out
+        shown = run(["jobs", "show", job_id], self.env)
+        assert shown.code == 0 and "Planning: interrupted" in shown.out and f"`pyazcopy jobs resume {job_id}`" in shown.out, shown.out
+        assert "Percent Complete (approx): 100.0" not in shown.out and "Final Job Status: Completed" not in shown.out, shown.out
 
     def _kill_during_transfers(self, command: Command, plan: Path, done: int, rows: int) -> None:
         target = done + self.rng.randint(1, max(1, (rows - done) * 3 // 4))
