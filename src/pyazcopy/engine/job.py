@@ -16,6 +16,7 @@ import uuid
 from dataclasses import asdict, replace
 from typing import Any, Iterable
 
+from pyazcopy.endpoints.local import LocalPathError
 from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, TransientStorageError, parse_blob_url
 from pyazcopy.engine.events import (
     ConcurrencyChanged, DryRunItem, EventBus, FailedTransfer, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, Subscriber, Warning_,
@@ -186,7 +187,7 @@ def _continue_planning(plan: JobPlan, job_id: str, options: CopyOptions, meta: d
     bus.emit(ScanningStarted(options.source))
     try:
         sides, rows = _listing(options, blob, client, settings, bus, upload)
-    except UsageError as error:
+    except (UsageError, LocalPathError) as error:
         raise PlanCannotContinueError(f"the planning of job {job_id} was interrupted and cannot be continued: {error}. Run the copy "
                                       f"again, and `pyazcopy jobs remove {job_id}` to delete this job") from None
     if (sides.local_root, sides.blob_prefix) != (meta["local_root"], meta["blob_prefix"]):

@@ -199,7 +199,11 @@ class JobPlan:
         path = plan_path(plan_dir, job_id)
         if not path.exists():
             raise JobNotFoundError(f"no job with id {job_id} in {plan_dir}; run `pyazcopy jobs list` to see the jobs there are")
-        plan = cls(path, cls._connect(path))
+        try:
+            plan = cls(path, cls._connect(path))
+        except sqlite3.DatabaseError as error:
+            raise PlanCannotContinueError(f"the plan of job {job_id} ({path}) cannot be read ({error}); run the copy again, and "
+                                          f"`pyazcopy jobs remove {job_id}` to delete it") from None
         try:
             version = plan.meta().get("schema_version")
         except sqlite3.DatabaseError as error:
