@@ -16,8 +16,8 @@ import uuid
 from dataclasses import asdict, replace
 from typing import Any, Iterable
 
-from pyazcopy.endpoints.local import LocalPathError
 from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, TransientStorageError, parse_blob_url
+from pyazcopy.endpoints.local import LocalPathError
 from pyazcopy.engine.events import (
     ConcurrencyChanged, DryRunItem, EventBus, FailedTransfer, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, Subscriber, Warning_,
 )
