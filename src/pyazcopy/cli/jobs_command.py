@@ -136,6 +136,8 @@ def _planning_note(planning, job_id: str) -> str:
     """'' for a job whose planning finished; else what happened and what to do."""
     if planning.finished:
         return ""
+    if planning.running:
+        return f"in progress ({planning.planned} transfers planned so far by pyazcopy process {planning.pid})"
     return (f"interrupted after {planning.planned} transfers were planned (the source was not completely listed); "
             f"`pyazcopy jobs resume {job_id}` continues the planning, then the transfers")
 
@@ -150,7 +152,7 @@ def _list(args, engine: EngineSettings, output: Output) -> int:
     jobs = [j for j in plans.list_jobs(engine.plan_dir) if wanted == "All" or j.status == wanted]
     if output.json:
         details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status,
-                    **({} if j.planning.finished else {"Planning": "Interrupted"})} for j in jobs]
+                    **({} if j.planning.finished else {"Planning": "InProgress" if j.planning.running else "Interrupted"})} for j in jobs]
         output.message("EndOfJob", json.dumps({"ErrorMessage": "", "JobIDDetails": details}, separators=(",", ":")))
         return 0
     text = "Existing Jobs \n" + "".join(
@@ -186,7 +188,7 @@ def _show(args, engine: EngineSettings, output: Output) -> int:
             body = json.loads(content)
             body["ErrorMsg"] = error
             if not planning.finished:
-                body["Planning"] = "Interrupted"
+                body["Planning"] = "InProgress" if planning.running else "Interrupted"
             content = json.dumps(body, separators=(",", ":"))
             output.message("GetJobSummary", content)
             output.message("EndOfJob", content)

@@ -24,7 +24,7 @@ from pyazcopy.engine.events import (
 from pyazcopy.engine.filters import FilterOptions, FilterSet, apply_filters
 from pyazcopy.engine.joblog import JobLog
 from pyazcopy.engine.options import CopyOptions, EngineSettings
-from pyazcopy.engine.plan import COMMITTING, DONE_PHASE, JobPlan, PlanCannotContinueError, resumable_phase
+from pyazcopy.engine.plan import COMMITTING, DONE_PHASE, JobPlan, PlanCannotContinueError, resumable_phase, runner_meta
 from pyazcopy.engine.planner import Layout, blob_type_for, plan_rows
 from pyazcopy.engine.retry import call_with_retry
 from pyazcopy.engine.scheduler import JobStats
@@ -158,7 +158,7 @@ def resume_job(job_id: str, settings: EngineSettings, credential: Any = None, so
         sides = Sides(upload, str(meta["local_root"]), blob, str(meta["blob_prefix"]), Layout())  # the rows hold their destination names
         client = _client(blob, credential, settings)
         try:
-            plan.set_meta(status="InProgress", error="")
+            plan.set_meta(status="InProgress", error="", **runner_meta())
             if not planning.finished:
                 with _recorded_failure(plan, job_id):
                     _continue_planning(plan, job_id, options, meta, blob, client, settings, bus, planning.planned)

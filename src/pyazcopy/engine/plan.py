@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -95,16 +96,34 @@ class Planning:
     enumeration: str
     phase: str
     planned: int
+    pid: int = 0  # the process that last ran the job, when it ran on this machine
 
     @property
     def finished(self) -> bool:
         return self.enumeration == FINISHED
 
+    @property
+    def running(self) -> bool:
+        """Whether the job's process is still at work (then its planning is in progress, not interrupted)."""
+        if not self.pid:
+            return False
+        try:
+            with open(f"/proc/{self.pid}/cmdline", "rb") as handle:
+                return b"pyazcopy" in handle.read()
+        except OSError:
+            return False
+
+
+def runner_meta() -> dict[str, object]:
+    """Who runs the job now (``jobs list`` tells a job at work from one that was stopped)."""
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
 
 def planning_of(meta: dict[str, object], planned: int) -> Planning:
     """The planning state a plan's meta records; schema 1 plans are read as described in the module's docstring."""
+    pid = int(meta.get("pid") or 0) if meta.get("host") == socket.gethostname() else 0  # type: ignore[call-overload]
     if "enumeration" in meta:
-        return Planning(str(meta["enumeration"]), str(meta.get("phase") or PLANNING), planned)
+        return Planning(str(meta["enumeration"]), str(meta.get("phase") or PLANNING), planned, pid)
     if meta.get("planned"):  # schema 1, planning finished
         return Planning(FINISHED, DONE_PHASE if meta.get("status") == "Completed" else TRANSFERRING, planned)
     return Planning(IN_PROGRESS, PLANNING, planned)  # schema 1 without the mark: listed again on resume
@@ -178,7 +197,7 @@ class JobPlan:
         path = plan_path(plan_dir, job_id)
         partial = Path(str(path) + PARTIAL_SUFFIX)
         values = {"schema_version": SCHEMA_VERSION, "job_id": job_id, "created": time.time(), "status": "InProgress",
-                  "phase": PLANNING, "enumeration": NOT_STARTED, "parts": 0, **meta}
+                  "phase": PLANNING, "enumeration": NOT_STARTED, "parts": 0, **runner_meta(), **meta}
         db = sqlite3.connect(str(partial), isolation_level=None, timeout=30)  # rollback journal: one file to rename
         try:
             try:

@@ -96,3 +96,20 @@ def test_a_newer_schema_or_an_unknown_phase_is_refused_with_what_to_do(tmp_path)
     plan.set_meta(phase="Deleting")
     with pytest.raises(PlanCannotContinueError, match="jobs remove k"):
         resumable_phase("k", plan.planning())
+
+
+def test_a_job_whose_process_is_at_work_is_told_from_an_interrupted_one(tmp_path):
+    import subprocess
+    import sys
+
+    from pyazcopy.engine.plan import planning_of, runner_meta
+
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "pyazcopy"])
+    try:
+        meta = {**runner_meta(), "pid": worker.pid, "enumeration": IN_PROGRESS, "phase": PLANNING}
+        assert planning_of(meta, 5).running
+    finally:
+        worker.kill()
+        worker.wait()
+    assert not planning_of(meta, 5).running
+    assert not planning_of({**meta, "host": "another-machine"}, 5).running
