@@ -33,7 +33,7 @@ from pyazcopy.engine.options import CopyOptions
 
 FIRST_ROUND_FILES = int(os.environ.get("PYAZCOPY_KILL_FILES", "3000"))
 ROUND_FILES = (FIRST_ROUND_FILES, 1000, 1000)
-LARGE_MIB = (2, 3)  # with --block-size-mb=1: uploads stage and commit blocks, downloads fetch ranges
+LARGE_MIB = (2, 3, 4)  # with --block-size-mb=1: uploads stage and commit blocks, downloads fetch ranges
 PLANNING_KILLS_PER_DIRECTION = 5  # at least 10 in all
 MAX_STEPS = 14  # commands per round before the test gives up (each kill or run is one)
 
