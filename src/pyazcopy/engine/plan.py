@@ -254,7 +254,8 @@ class JobPlan:
         every ``BATCH_SIZE`` rows (parts of 10,000 rows, as AzCopy's plan parts); then mark the enumeration finished.
 
         ``continuing``: the enumeration of this plan was interrupted and is listed again; rows already planned are
-        kept as they are (with their status) and only the missing ones are added. Returns what was added."""
+        kept as they are (with their status) and only the missing ones are added. Returns the number of rows added
+        and the bytes listed."""
         count = total_bytes = 0
         batch: list[tuple] = []
         with self._lock:
