@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, client_request_id, http_date_timestamp
 from pyazcopy.endpoints.locations import parse_location
-from pyazcopy.endpoints.storage_errors import Operation, map_storage_error, next_step_for
+from pyazcopy.endpoints.storage_errors import Operation, error_code_text, map_storage_error, next_step_for, status_text
 from pyazcopy.errors import (
     AuthenticationFailedError,
     PermissionMismatchError,
@@ -150,11 +150,12 @@ class BlobTransferClient:
     """One container's data path, shared by every worker thread (one connection pool of ``pool_size``)."""
 
     def __init__(self, url: BlobUrl, credential: Any = None, pool_size: int = 32, connection_verify: Any = True,
-                 read_timeout: float = 120.0, proxies: tuple[tuple[str, str], ...] = ()) -> None:
+                 read_timeout: float = 120.0, proxies: tuple[tuple[str, str], ...] = (), identity: str = "", tenant_id: str = "") -> None:
         """``connection_verify``: a CA bundle path, True (the system's trust store) or False; ``proxies``: pairs like
-        ("https", "http://proxy:3128"), ("no", "localhost") as ``settings.proxies_from`` reads them. Nothing here reads
-        the environment."""
+        ("https", "http://proxy:3128"), ("no", "localhost") as ``settings.proxies_from`` reads them. ``identity`` and
+        ``tenant_id`` name who is signed in, for the messages of refused requests. Nothing here reads the environment."""
         self.url = url
+        self.identity, self.tenant_id = identity, tenant_id
         parts = urlsplit(url.account_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._credential = credential if credential is not None and hasattr(credential, "get_token") else None
@@ -252,7 +253,8 @@ class BlobTransferClient:
             body = b""
         response.close()
         raise storage_error(operation, target, response.status_code, response.headers.get("x-ms-error-code"), body,
-                            response.headers, self.url.account_url, self.url.container)
+                            response.headers, self.url.account_url, self.url.container, identity=self.identity if self._credential else "",
+                            tenant_id=self.tenant_id, sas=self.url.sas)
 
     # --- container ----------------------------------------------------------------------------------------------
     def create_container_if_missing(self) -> bool:
@@ -463,9 +465,14 @@ def pipeline_errors() -> tuple[type[BaseException], ...]:
 
 
 def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
-                  headers: Any = None, account_url: str = "", container: str = "") -> StorageServiceError:
+                  headers: Any = None, account_url: str = "", container: str = "", identity: str = "", tenant_id: str = "",
+                  sas: str = "") -> StorageServiceError:
     """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
-    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`)."""
+    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`).
+
+    A refused credential or a missing role (which stop the job) gives a one-line message naming the request, and the
+    mapped explanation (server text, identity, role, what to do) in ``job_advice``: the job says that once."""
+    code = error_code_text(code)
     text = body.decode("utf-8", "replace") if body else ""
     message = ""
     if body:
@@ -473,29 +480,35 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
             message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
         except (ET.ParseError, IndexError):
             message = ""
-    summary = f"{operation} {target} failed: {status} {code or ''}".rstrip() + (f" ({message})" if message else "")
+    said = status_text(status, code)
+    summary = f"{operation} {target} failed: {said}" + (f" ({message})" if message else "")
     if status in RETRYABLE_STATUS:
         return TransientStorageError(summary, status, code)
     if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
         return ResourceExistsError(summary, status, code)
     kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
             else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
-    shim = SimpleNamespace(status_code=status, error_code=code or "", message=text or summary,
+    shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary,
                            response=SimpleNamespace(headers=headers or {}))
     try:
-        location = parse_location(f"{account_url}/{container}") if account_url else None
+        location = parse_location(f"{account_url}/{container}" + (f"?{sas}" if sas else "")) if account_url else None
     except UsageError:
         location = None
     if location is None:
         return StorageServiceError(summary, status, code)
-    mapped = map_storage_error(shim, kind, location)  # type: ignore[arg-type]
+    mapped = map_storage_error(shim, kind, location, identity, tenant_id)  # type: ignore[arg-type]
     if type(mapped) is StorageServiceError:  # nothing more specific than the summary: add only what to do
-        hint = next_step_for(code or "")
+        hint = next_step_for(code)
         return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
                                    status, code)
+    if isinstance(mapped, (PermissionMismatchError, AuthenticationFailedError)):
+        mapped.job_advice = str(mapped)
+        mapped.args = (f"{operation} {target} failed: {said}",)  # the server's text is in the advice, said once
+        return mapped
     if isinstance(mapped, StorageServiceError):
         mapped.args = (f"{summary}. {mapped}",)
         return mapped
     error = StorageServiceError(f"{summary}. {mapped}", status, code)
     error.__cause__ = mapped
     return error
+

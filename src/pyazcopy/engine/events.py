@@ -64,6 +64,7 @@ class JobSummary:
     error: str = ""  # why the job stopped early (a missing role, an expired SAS, Ctrl-C)
     concurrency: int = 0  # the connections used at the end (AZCOPY_CONCURRENCY_VALUE=AUTO: the tuned value)
     concurrency_reason: str = ""  # AUTO only: the tuner's last state, e.g. "at optimum"
+    resume_helps: bool = False  # `jobs resume` can finish it (interrupted, network errors, an expired SAS or sign-in)
 
     @property
     def succeeded(self) -> bool:

@@ -24,7 +24,9 @@ from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPla
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
 from pyazcopy.engine.retry import call_with_retry
 from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
-from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
+from pyazcopy.errors import (
+    AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, SasExpiredError, SignInExpiredError, StorageServiceError,
+)
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
 DROP_BEHIND_MIN_BYTES = 64 * chunking.MiB  # downloads this big hand their pages back as they go (local.PositionalWriter)
@@ -61,6 +63,7 @@ class TransferContext:
     prompt: Prompt | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     stop_reason: str = ""
+    resume_helps: bool = False  # a failure that `jobs resume` can get past (network, an expired SAS or sign-in)
     prompt_answer: str = ""  # "all" / "none" once the user said so
 
     def stop(self, reason: str) -> None:
@@ -127,13 +130,16 @@ class TransferRunner:
                 return
             state.failed = True
         message = str(error) or type(error).__name__
+        if isinstance(error, (TransientStorageError, SasExpiredError, SignInExpiredError)) or getattr(error, "resume_helps", False):
+            self.ctx.resume_helps = True  # retried to the end, or a credential that a new one replaces: resuming helps
         self.ctx.plan.mark(state.row.id, FAILED, message)
         self.ctx.stats.add(failed=1)
         src, dst = self._names(state.row)
         self.ctx.bus.emit(TransferFinished(src, dst, state.row.size, "Failed", message))
         if (isinstance(error, (PermissionMismatchError, AuthenticationFailedError)) or getattr(error, "status", None) in (401, 403)
                 or getattr(error, "error_code", "") == "ContainerNotFound"):
-            self.ctx.stop(message)  # every other transfer would fail the same way: stop cleanly, resumable later
+            # every other transfer would fail the same way: stop cleanly; the job states the explanation once
+            self.ctx.stop(getattr(error, "job_advice", "") or message)
 
     def _succeed(self, state: _FileState) -> None:
         self.ctx.plan.mark(state.row.id, DONE)
