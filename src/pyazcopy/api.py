@@ -183,6 +183,7 @@ def copy_with(options, settings: Settings, engine_settings, subscribers=(), prom
     from pyazcopy.endpoints.blob_transfer import is_blob_url
     from pyazcopy.engine.job import run_copy
 
+    options = options.validated()  # flags, names and sizes are refused before anyone is asked to sign in
     blob_side = options.source if is_blob_url(options.source) else options.destination
     active = _blob_login(blob_side, settings, device_prompt) if is_blob_url(blob_side) else None
     return run_copy(options, engine_settings, None if active is None else active.credential, subscribers, prompt, command, **_who(active))

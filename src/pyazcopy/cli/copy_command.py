@@ -14,6 +14,7 @@ from typing import Any
 
 from pyazcopy.cli.environment import Environment
 from pyazcopy.cli.output import Output
+from pyazcopy.cli.parser import Parser
 from pyazcopy.engine.events import (
     ConcurrencyChanged, DryRunItem, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, TransferFinished, Warning_,
 )
@@ -29,7 +30,7 @@ BOOL_FLAGS = {  # name -> default (Cobra-style: --flag, --flag=true, --flag=fals
 TRUE, FALSE = ("true", "t", "1", "yes"), ("false", "f", "0", "no")
 
 
-class CobraParser(argparse.ArgumentParser):
+class CobraParser(Parser):
     """Accepts ``--flag=true|false`` for boolean flags, as AzCopy's Cobra flags do."""
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
@@ -45,9 +46,6 @@ class CobraParser(argparse.ArgumentParser):
                     raise UsageError(f"invalid value {value!r} for {name}: use true or false")
             rewritten.append(token)
         return super().parse_known_args(rewritten, namespace)
-
-    def error(self, message: str):
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _bool(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:

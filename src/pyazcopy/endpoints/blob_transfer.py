@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 from types import SimpleNamespace
 
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, client_request_id, http_date_timestamp
-from pyazcopy.endpoints.locations import parse_location
+from pyazcopy.endpoints.locations import check_port, parse_location
 from pyazcopy.endpoints.storage_errors import Operation, error_code_text, map_storage_error, next_step_for, status_text
 from pyazcopy.errors import (
     AuthenticationFailedError,
@@ -87,7 +87,8 @@ def parse_blob_url(url: str) -> BlobUrl:
     """Both URL shapes: ``https://acct.blob.core.windows.net/c/p`` and path style ``https://127.0.0.1:P/acct/c/p``."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise UsageError(f"{url!r} is not a storage URL; write it like https://account.blob.core.windows.net/container/path")
+        raise UsageError(f"{url.split('?')[0]!r} is not a storage URL; write it like https://account.blob.core.windows.net/container/path")
+    check_port(parts, url)
     segments = parts.path.lstrip("/").split("/", 2 if _path_style(parts.netloc) else 1)
     if _path_style(parts.netloc):
         account = segments[0]
