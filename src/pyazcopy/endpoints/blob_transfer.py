@@ -333,16 +333,18 @@ class BlobTransferClient:
                           base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "",
                           h.get("ETag") or "")
 
-    def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True) -> None:
+    def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True,
+                 progress: Callable[[int], None] | None = None) -> None:
+        """``progress`` is called with each piece's size just before the piece is sent (see :class:`MeteredBody`)."""
         http = headers.as_http()
         http.update({"x-ms-blob-type": "BlockBlob", "Content-Length": str(len(data))})
         if not overwrite:
             http["If-None-Match"] = "*"
-        self._write("PUT", self.blob_url(name), "upload", name, http, data)
+        self._write("PUT", self.blob_url(name), "upload", name, http, data, progress)
 
-    def stage_block(self, name: str, block_id: str, data: memoryview | bytes) -> None:
+    def stage_block(self, name: str, block_id: str, data: memoryview | bytes, progress: Callable[[int], None] | None = None) -> None:
         query = "comp=block&blockid=" + quote(block_id, safe="")
-        self._write("PUT", self.blob_url(name, query), "upload block to", name, {"Content-Length": str(len(data))}, data)
+        self._write("PUT", self.blob_url(name, query), "upload block to", name, {"Content-Length": str(len(data))}, data, progress)
 
     def commit_block_list(self, name: str, block_ids: list[str], headers: BlobHeaders, overwrite: bool = True) -> None:
         body = ('<?xml version="1.0" encoding="utf-8"?><BlockList>'
@@ -390,7 +392,13 @@ class BlobTransferClient:
         http = {"x-ms-blob-condition-appendpos": str(offset), "Content-Length": str(len(data))}
         self._write("PUT", self.blob_url(name, "comp=appendblock"), "append to", name, http, data)
 
-    def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data) -> None:
+    def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data,
+               progress: Callable[[int], None] | None = None) -> None:
+        if progress is not None:
+            if self._lean is not None and url.startswith(self._origin):
+                data = MeteredBody(data, progress)  # counted piece by piece as http.client sends it
+            else:
+                progress(len(data))  # azure-core's pipeline sends the buffer whole
         try:
             response = self._send(method, url, operation, self.redacted_blob(name), headers, data)
         except ResourceExistsError as error:
@@ -444,6 +452,27 @@ class BlobTransferClient:
         if written != length and length:
             raise TransientStorageError(f"download {self.redacted_blob(name)}: got {written} of {length} bytes")
         return written
+
+
+class MeteredBody:
+    """A request body that http.client sends piece by piece (an iterable, with Content-Length already set), calling
+    ``progress(n)`` before each piece of at most 1 MiB: the caller's rate limit paces the upload and its counters see
+    the bytes as they go. Iterating again (a resend on a fresh connection) sends, and counts, the bytes again."""
+
+    PIECE = 1024 * 1024
+
+    def __init__(self, data: memoryview | bytes, progress: Callable[[int], None]) -> None:
+        self.view = memoryview(data).cast("B") if not isinstance(data, memoryview) or data.format != "B" else data
+        self.progress = progress
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def __iter__(self) -> Iterator[memoryview]:
+        for start in range(0, len(self.view), self.PIECE):
+            piece = self.view[start:start + self.PIECE]
+            self.progress(len(piece))
+            yield piece
 
 
 def pipeline_connection_errors() -> tuple[type[BaseException], ...]:

@@ -257,7 +257,8 @@ def _tuning(settings: EngineSettings, runner: TransferRunner, stats: JobStats, b
 
 
 def _progress(job_id: str, stats: JobStats, runner: TransferRunner, started: float) -> JobProgress:
-    return JobProgress(job_id, "InProgress", stats.total, stats.completed, stats.failed, stats.skipped, stats.bytes_transferred,
+    return JobProgress(job_id, "InProgress", stats.total, stats.completed, stats.failed, stats.skipped,
+                       min(stats.bytes_transferred + stats.bytes_in_flight, stats.bytes_expected),
                        stats.bytes_expected, stats.bytes_over_wire, time.monotonic() - started, runner.executor.active)
 
 

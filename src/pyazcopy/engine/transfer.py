@@ -275,13 +275,15 @@ class TransferRunner:
             self._dispatch_blocks(state, path, name, block_size)
 
     def _put_blob(self, state: _FileState, name: str, view: memoryview, raw: bytearray, md5: bytes) -> None:
+        meter = ChunkMeter(self.ctx.stats, self.limiter, len(view))
         try:
-            self.limiter.consume(len(view))
-            self._retry(name, lambda: self.ctx.client.put_blob(name, view, self._headers(state.row, md5), overwrite=self.overwrite != "false"))
-            self.ctx.stats.add(bytes_over_wire=len(view), bytes_transferred=len(view))
+            self._retry(name, lambda: self.ctx.client.put_blob(name, view, self._headers(state.row, md5), overwrite=self.overwrite != "false",
+                                                              progress=meter))
+            meter.done()
         except BlobExistsError:
             self._skip(state, "the destination blob exists")
         finally:
+            meter.abandon()
             self.pool.release(raw)
 
     def _dispatch_blocks(self, state: _FileState, path: str, name: str, block_size: int) -> None:
@@ -320,13 +322,16 @@ class TransferRunner:
             self._task(state, self._stage, state, name, chunk, state.block_ids[chunk.index], view, raw)  # type: ignore[attr-defined]
 
     def _stage(self, state: _FileState, name: str, chunk: chunking.Chunk, block: str, view: memoryview, raw: bytearray) -> None:
+        meter = ChunkMeter(self.ctx.stats, self.limiter, chunk.length)
         try:
-            self.limiter.consume(chunk.length)
-            self._retry(name, lambda: self.ctx.client.stage_block(name, block, view))
+            self._retry(name, lambda: self.ctx.client.stage_block(name, block, view, progress=meter))
+        except BaseException:
+            meter.abandon()
+            raise
         finally:
             self.pool.release(raw)
         self.ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
-        self.ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
+        meter.done()
 
     def _source_unchanged(self, state: _FileState, path: str) -> None:
         st = os.stat(path)
@@ -411,7 +416,8 @@ class TransferRunner:
         hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None  # type: ignore[attr-defined]
         drop_behind = DROP_BEHIND_WINDOW if state.row.size >= DROP_BEHIND_MIN_BYTES else 0
         file_writer = local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock, drop_behind)  # type: ignore[attr-defined]
-        writer = _CountingWriter(file_writer, self.limiter, hasher)
+        meter = ChunkMeter(ctx.stats, self.limiter, chunk.length)
+        writer = _CountingWriter(file_writer, meter, hasher)
 
         def attempt() -> None:
             if writer.hasher is not None and writer.written:
@@ -422,13 +428,17 @@ class TransferRunner:
         try:
             self._retry(state.name, attempt)  # type: ignore[attr-defined]
         except StorageServiceError as error:
+            meter.abandon()
             if error.status == 412:
                 raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "  # type: ignore[attr-defined]
                                      "when the job started); it was not saved. Run the copy again") from None
             raise
+        except BaseException:
+            meter.abandon()
+            raise
         if state.chunked:  # type: ignore[attr-defined]  # a single-range file is fetched again after a crash: no plan write
             ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
-        ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
+        meter.done()
         if writer.hasher is not None:
             state.md5 = writer.hasher.digest()  # type: ignore[attr-defined]
 
@@ -476,8 +486,33 @@ class TransferRunner:
         return state.row.md5  # the Content-MD5 the listing reported when the job was planned
 
 
+class ChunkMeter:
+    """Counts one chunk's bytes as they move (each piece through the --cap-mbps limiter first): over the wire at once,
+    and toward the job's progress (``bytes_in_flight``, at most the chunk's length) until the chunk is done, when they
+    become ``bytes_transferred``. So the 2-second progress lines and JSON ``Progress`` messages show a large file
+    moving, not only its finished chunks."""
+
+    def __init__(self, stats: JobStats, limiter: RateLimiter, length: int) -> None:
+        self.stats, self.limiter, self.length, self.moved = stats, limiter, length, 0
+
+    def __call__(self, nbytes: int) -> None:
+        self.limiter.consume(nbytes)
+        counted = min(nbytes, self.length - self.moved)
+        self.moved += counted
+        self.stats.add(bytes_over_wire=nbytes, bytes_in_flight=counted)
+
+    def done(self) -> None:
+        self.stats.add(bytes_transferred=self.length, bytes_in_flight=-self.moved)
+        self.moved = self.length = 0
+
+    def abandon(self) -> None:
+        if self.moved:
+            self.stats.add(bytes_in_flight=-self.moved)
+            self.moved = 0
+
+
 class _CountingWriter:
-    def __init__(self, inner: local.PositionalWriter, limiter: RateLimiter, hasher) -> None:
+    def __init__(self, inner: local.PositionalWriter, limiter: ChunkMeter, hasher) -> None:
         self.inner, self.limiter, self.hasher, self.written = inner, limiter, hasher, 0
 
     def restart(self, offset: int) -> None:
@@ -485,7 +520,7 @@ class _CountingWriter:
         self.hasher = hashlib.md5()
 
     def write(self, data) -> int:
-        self.limiter.consume(len(data))
+        self.limiter(len(data))
         self.inner.write(data)
         if self.hasher is not None:
             self.hasher.update(data)
