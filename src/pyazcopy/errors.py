@@ -50,9 +50,10 @@ class UntrustedEndpointError(AuthError):
 class StorageServiceError(PyAzCopyError):
     """A storage request failed; ``status`` and ``error_code`` are the HTTP status and ``x-ms-error-code``.
     ``job_advice``, when set, is the explanation a job states once (who is signed in, the role, what to do) while each
-    failed transfer keeps only its one-line message."""
+    failed transfer keeps only ``transfer_line``, naming the request; the message itself has both (outside a job)."""
 
     job_advice = ""
+    transfer_line = ""
 
     def __init__(self, message: str, status: int | None = None, error_code: str | None = None) -> None:
         super().__init__(message)

@@ -500,8 +500,8 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
     """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
     of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`).
 
-    A refused credential or a missing role (which stop the job) gives a one-line message naming the request, and the
-    mapped explanation (server text, identity, role, what to do) in ``job_advice``: the job says that once."""
+    A refused credential or a missing role (which stop the job) also carries a one-line ``transfer_line`` naming the
+    request and the explanation (server text, identity, role, what to do) in ``job_advice``: a job says that once."""
     code = error_code_text(code)
     text = body.decode("utf-8", "replace") if body else ""
     message = ""
@@ -518,7 +518,7 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
         return ResourceExistsError(summary, status, code)
     kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
             else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
-    shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary,
+    shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary, has_body=bool(body),
                            response=SimpleNamespace(headers=headers or {}))
     try:
         location = parse_location(f"{account_url}/{container}" + (f"?{sas}" if sas else "")) if account_url else None
@@ -532,8 +532,8 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
         return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
                                    status, code)
     if isinstance(mapped, (PermissionMismatchError, AuthenticationFailedError)):
-        mapped.job_advice = str(mapped)
-        mapped.args = (f"{operation} {target} failed: {said}",)  # the server's text is in the advice, said once
+        mapped.job_advice, mapped.transfer_line = str(mapped), f"{operation} {target} failed: {said}"
+        mapped.args = (f"{mapped.transfer_line}. {mapped.job_advice}",)  # the server's text is in the advice, said once
         return mapped
     if isinstance(mapped, StorageServiceError):
         mapped.args = (f"{summary}. {mapped}",)

@@ -86,10 +86,13 @@ def status_text(status: object, code: str) -> str:
     return f"{status} {code}" if code else f"{status}"
 
 
-def signature_mismatch(code: str, text: str, sas_used: bool) -> bool:
+def signature_mismatch(code: str, text: str, sas_used: bool, has_body: bool = True) -> bool:
     """A SAS whose signature the service could not verify (Azure: 403 AuthenticationFailed "Signature did not match";
-    Azurite: 403 AuthorizationFailure "... including the signature")."""
-    return sas_used and code in ("AuthenticationFailed", "AuthorizationFailure") and "signature" in text.lower()
+    Azurite: 403 AuthorizationFailure "... including the signature"). An answer without a body (HEAD) has only the
+    code: with a SAS, a refused signature is then the likely cause (a SAS signed for another container, or changed)."""
+    if not sas_used or code not in ("AuthenticationFailed", "AuthorizationFailure"):
+        return False
+    return "signature" in text.lower() or not has_body
 
 
 def sas_time_problem(sas: str, now: datetime | None = None) -> str:
@@ -112,7 +115,7 @@ def sas_time_problem(sas: str, now: datetime | None = None) -> str:
     return ""
 
 
-SIGNATURE_ADVICE = ("The SAS signature does not match: the SAS was changed, cut short, or signed with a key that is no longer "
+SIGNATURE_ADVICE = ("The SAS signature does not match: the SAS was changed or cut short, is for another account or container, or was signed with a key that is no longer "
                     "the account's. Generate a new SAS (for example in the portal or with `az storage container generate-sas`) and "
                     "pass the whole URL again, quoted.")
 
@@ -125,7 +128,7 @@ def map_storage_error(error: HttpResponseError, operation: Operation, location: 
     if location.sas and status in (401, 403) and sas_time_problem(location.sas):
         return SasExpiredError(f"The storage service refused the SAS ({said}): {sas_time_problem(location.sas)}. Generate a new SAS; "
                                "a stopped copy then continues with `pyazcopy jobs resume` and --source-sas/--destination-sas.", status, code)
-    if signature_mismatch(code, str(getattr(error, "message", "") or error), bool(location.sas)):
+    if signature_mismatch(code, str(getattr(error, "message", "") or error), bool(location.sas), getattr(error, "has_body", True)):
         return AuthenticationFailedError(f"The storage service could not verify the SAS ({said}). {SIGNATURE_ADVICE}", status, code)
     if code == "AuthorizationPermissionMismatch":
         return PermissionMismatchError(

@@ -129,7 +129,7 @@ class TransferRunner:
             if state.failed or state.finished:
                 return
             state.failed = True
-        message = str(error) or type(error).__name__
+        message = getattr(error, "transfer_line", "") or str(error) or type(error).__name__  # the role etc.: once, in the job
         if isinstance(error, (TransientStorageError, SasExpiredError, SignInExpiredError)) or getattr(error, "resume_helps", False):
             self.ctx.resume_helps = True  # retried to the end, or a credential that a new one replaces: resuming helps
         self.ctx.plan.mark(state.row.id, FAILED, message)
