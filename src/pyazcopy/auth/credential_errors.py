@@ -79,7 +79,7 @@ def map_credential_error(error: BaseException, principal: str, login_type: Login
         }.get(login_type, "")
         return LoginFailedError(f"the {login_type.value} credential is not available: {text} {hint}".strip())
     if isinstance(error, ClientAuthenticationError):
-        if any(code in text for code in DECLINED_CODES):
+        if any(code in text for code in DECLINED_CODES) or ("AADSTS70000" in text and "declined" in text):  # Cancel on the sign-in page
             return LoginFailedError(
                 f"the sign-in was cancelled or consent was declined in the browser ({text}). "
                 f"{again}: run `pyazcopy login` and accept on the consent page, or ask an administrator to grant consent for the application."
