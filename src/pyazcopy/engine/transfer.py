@@ -496,8 +496,8 @@ class ChunkMeter:
         self.stats, self.limiter, self.length, self.moved = stats, limiter, length, 0
 
     def __call__(self, nbytes: int) -> None:
-        self.limiter.consume(nbytes)
         counted = min(nbytes, self.length - self.moved)
+        self.limiter.consume(counted)  # the cap paces each byte of the chunk once; a resend (retry) is not held back again
         self.moved += counted
         self.stats.add(bytes_over_wire=nbytes, bytes_in_flight=counted)
 
