@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-from types import SimpleNamespace
-
-from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, client_request_id, http_date_timestamp
-from pyazcopy.endpoints.locations import check_port, parse_location
-from pyazcopy.endpoints.storage_errors import Operation, error_code_text, map_storage_error, next_step_for, status_text
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, MeteredBody, client_request_id, http_date_timestamp
+from pyazcopy.endpoints.locations import check_port
+from pyazcopy.endpoints.storage_errors import RETRYABLE_STATUS, TransientStorageError, storage_error  # noqa: F401 - re-exported
 from pyazcopy.errors import (
     AuthenticationFailedError,
     PermissionMismatchError,
@@ -37,13 +35,8 @@ from pyazcopy.errors import (
 
 API_VERSION = "2025-11-05"
 STORAGE_SCOPE = "https://storage.azure.com/.default"
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 LIST_PAGE_SIZE = 5000
 READ_BUFFER_SIZE = 1024 * 1024
-
-
-class TransientStorageError(StorageServiceError):
-    """A failure worth retrying: a throttling or server status, a timeout, or a dropped connection."""
 
 
 class BlobExistsError(ResourceExistsError):
@@ -454,27 +447,6 @@ class BlobTransferClient:
         return written
 
 
-class MeteredBody:
-    """A request body that http.client sends piece by piece (an iterable, with Content-Length already set), calling
-    ``progress(n)`` before each piece of at most 1 MiB: the caller's rate limit paces the upload and its counters see
-    the bytes as they go. Iterating again (a resend on a fresh connection) sends, and counts, the bytes again."""
-
-    PIECE = 1024 * 1024
-
-    def __init__(self, data: memoryview | bytes, progress: Callable[[int], None]) -> None:
-        self.view = memoryview(data).cast("B") if not isinstance(data, memoryview) or data.format != "B" else data
-        self.progress = progress
-
-    def __len__(self) -> int:
-        return len(self.view)
-
-    def __iter__(self) -> Iterator[memoryview]:
-        for start in range(0, len(self.view), self.PIECE):
-            piece = self.view[start:start + self.PIECE]
-            self.progress(len(piece))
-            yield piece
-
-
 def pipeline_connection_errors() -> tuple[type[BaseException], ...]:
     """What azure-core's pipeline raises for a failed connection; () until the pipeline was imported (an ``except``
     clause evaluates this only while an exception is being handled, so the lean path never imports azure-core)."""
@@ -492,53 +464,3 @@ def pipeline_errors() -> tuple[type[BaseException], ...]:
     from azure.core.exceptions import AzureError  # noqa: PLC0415
 
     return (AzureError,)
-
-
-def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
-                  headers: Any = None, account_url: str = "", container: str = "", identity: str = "", tenant_id: str = "",
-                  sas: str = "") -> StorageServiceError:
-    """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
-    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`).
-
-    A refused credential or a missing role (which stop the job) also carries a one-line ``transfer_line`` naming the
-    request and the explanation (server text, identity, role, what to do) in ``job_advice``: a job says that once."""
-    code = error_code_text(code)
-    text = body.decode("utf-8", "replace") if body else ""
-    message = ""
-    if body:
-        try:
-            message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
-        except (ET.ParseError, IndexError):
-            message = ""
-    said = status_text(status, code)
-    summary = f"{operation} {target} failed: {said}" + (f" ({message})" if message else "")
-    if status in RETRYABLE_STATUS:
-        return TransientStorageError(summary, status, code)
-    if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
-        return ResourceExistsError(summary, status, code)
-    kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
-            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
-    shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary, has_body=bool(body),
-                           response=SimpleNamespace(headers=headers or {}))
-    try:
-        location = parse_location(f"{account_url}/{container}" + (f"?{sas}" if sas else "")) if account_url else None
-    except UsageError:
-        location = None
-    if location is None:
-        return StorageServiceError(summary, status, code)
-    mapped = map_storage_error(shim, kind, location, identity, tenant_id)  # type: ignore[arg-type]
-    if type(mapped) is StorageServiceError:  # nothing more specific than the summary: add only what to do
-        hint = next_step_for(code)
-        return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
-                                   status, code)
-    if isinstance(mapped, (PermissionMismatchError, AuthenticationFailedError)):
-        mapped.job_advice, mapped.transfer_line = str(mapped), f"{operation} {target} failed: {said}"
-        mapped.args = (f"{mapped.transfer_line}. {mapped.job_advice}",)  # the server's text is in the advice, said once
-        return mapped
-    if isinstance(mapped, StorageServiceError):
-        mapped.args = (f"{summary}. {mapped}",)
-        return mapped
-    error = StorageServiceError(f"{summary}. {mapped}", status, code)
-    error.__cause__ = mapped
-    return error
-

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import enum
 import re
+import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from urllib.parse import parse_qs
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from pyazcopy.errors import (
     AuthenticationFailedError,
@@ -19,13 +21,20 @@ from pyazcopy.errors import (
     SignInExpiredError,
     StorageServiceError,
     TenantMismatchError,
+    UsageError,
 )
+from pyazcopy.endpoints.locations import parse_location
 from pyazcopy.model import StorageLocation
 
 if TYPE_CHECKING:
     from azure.core.exceptions import HttpResponseError
 
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 PROPAGATION_NOTE = "Role assignments can take up to five minutes to propagate: if one was just made, wait a few minutes and try again."
+
+
+class TransientStorageError(StorageServiceError):
+    """A failure worth retrying: a throttling or server status, a timeout, or a dropped connection."""
 
 
 class Operation(enum.Enum):
@@ -180,3 +189,53 @@ def next_step_for(code: str) -> str:
     if code in ("InvalidUri", "InvalidQueryParameterValue", "InvalidHeaderValue", "UnsupportedHeader"):
         return "Check the URL and the flags; if they are right, this pyazcopy version may not support the account's API version"
     return ""
+
+
+def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
+                  headers: Any = None, account_url: str = "", container: str = "", identity: str = "", tenant_id: str = "",
+                  sas: str = "") -> StorageServiceError:
+    """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
+    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`).
+
+    A refused credential or a missing role (which stop the job) also carries a one-line ``transfer_line`` naming the
+    request and the explanation (server text, identity, role, what to do) in ``job_advice``: a job says that once."""
+    code = error_code_text(code)
+    text = body.decode("utf-8", "replace") if body else ""
+    message = ""
+    if body:
+        try:
+            message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
+        except (ET.ParseError, IndexError):
+            message = ""
+    said = status_text(status, code)
+    summary = f"{operation} {target} failed: {said}" + (f" ({message})" if message else "")
+    if status in RETRYABLE_STATUS:
+        return TransientStorageError(summary, status, code)
+    if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
+        return ResourceExistsError(summary, status, code)
+    kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
+            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
+    shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary, has_body=bool(body),
+                           response=SimpleNamespace(headers=headers or {}))
+    try:
+        location = parse_location(f"{account_url}/{container}" + (f"?{sas}" if sas else "")) if account_url else None
+    except UsageError:
+        location = None
+    if location is None:
+        return StorageServiceError(summary, status, code)
+    mapped = map_storage_error(shim, kind, location, identity, tenant_id)  # type: ignore[arg-type]
+    if type(mapped) is StorageServiceError:  # nothing more specific than the summary: add only what to do
+        hint = next_step_for(code)
+        return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
+                                   status, code)
+    if isinstance(mapped, (PermissionMismatchError, AuthenticationFailedError)):
+        mapped.job_advice, mapped.transfer_line = str(mapped), f"{operation} {target} failed: {said}"
+        mapped.args = (f"{mapped.transfer_line}. {mapped.job_advice}",)  # the server's text is in the advice, said once
+        return mapped
+    if isinstance(mapped, StorageServiceError):
+        mapped.args = (f"{summary}. {mapped}",)
+        return mapped
+    error = StorageServiceError(f"{summary}. {mapped}", status, code)
+    error.__cause__ = mapped
+    return error
+

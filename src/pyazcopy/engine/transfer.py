@@ -23,7 +23,7 @@ from pyazcopy.engine.options import CopyOptions, EngineSettings, parse_metadata
 from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPlan, TransferRow
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
 from pyazcopy.engine.retry import call_with_retry
-from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
+from pyazcopy.engine.scheduler import BoundedExecutor, ChunkMeter, JobStats, RateLimiter
 from pyazcopy.errors import (
     AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, SasExpiredError, SignInExpiredError, StorageServiceError,
 )
@@ -484,31 +484,6 @@ class TransferRunner:
 
     def _expected_md5(self, state: _FileState) -> bytes:
         return state.row.md5  # the Content-MD5 the listing reported when the job was planned
-
-
-class ChunkMeter:
-    """Counts one chunk's bytes as they move (each piece through the --cap-mbps limiter first): over the wire at once,
-    and toward the job's progress (``bytes_in_flight``, at most the chunk's length) until the chunk is done, when they
-    become ``bytes_transferred``. So the 2-second progress lines and JSON ``Progress`` messages show a large file
-    moving, not only its finished chunks."""
-
-    def __init__(self, stats: JobStats, limiter: RateLimiter, length: int) -> None:
-        self.stats, self.limiter, self.length, self.moved = stats, limiter, length, 0
-
-    def __call__(self, nbytes: int) -> None:
-        counted = min(nbytes, self.length - self.moved)
-        self.limiter.consume(counted)  # the cap paces each byte of the chunk once; a resend (retry) is not held back again
-        self.moved += counted
-        self.stats.add(bytes_over_wire=nbytes, bytes_in_flight=counted)
-
-    def done(self) -> None:
-        self.stats.add(bytes_transferred=self.length, bytes_in_flight=-self.moved)
-        self.moved = self.length = 0
-
-    def abandon(self) -> None:
-        if self.moved:
-            self.stats.add(bytes_in_flight=-self.moved)
-            self.moved = 0
 
 
 class _CountingWriter:
