@@ -114,7 +114,7 @@ class JobStats:
     bytes_expected: int = 0
     bytes_transferred: int = 0
     bytes_over_wire: int = 0
-    bytes_in_flight: int = 0  # bytes of chunks still moving (engine.transfer.ChunkMeter), part of the progress shown
+    bytes_in_flight: int = 0  # bytes of chunks still moving (ChunkMeter below), part of the progress shown
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, **deltas: int) -> None:
