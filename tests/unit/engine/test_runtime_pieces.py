@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
 
 from pyazcopy.endpoints.blob_transfer import TransientStorageError
 from pyazcopy.engine.buffers import BufferPool
@@ -41,6 +42,7 @@ def test_a_buffer_larger_than_the_cap_is_allowed_alone():
         assert len(view) == 10_000
 
 
+@PROPERTIES
 @given(st.integers(1, 30))
 def test_retry_policy_delays_grow_and_are_capped(attempt):
     policy = RetryPolicy(initial_delay=0.5, max_delay=30)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
 
 from pyazcopy.engine.events import (
     ConcurrencyChanged, JobFinished, JobProgress, JobStarted, JobSummary, Retrying, TransferFinished, Warning_,
@@ -70,6 +71,7 @@ def test_the_tuner_stops_at_its_maximum():
     assert tuner.finished and tuner.concurrency == 50 and said[-1].reason == HIT_MAX
 
 
+@PROPERTIES
 @given(knee=st.integers(1, 400), initial=st.integers(1, 16), maximum=st.integers(1, 300), noise=st.floats(0.9, 1.1))
 def test_the_tuner_always_finishes_within_its_bounds(knee, initial, maximum, noise):
     tuner = ConcurrencyTuner(initial=initial, maximum=maximum, interval=1.0)
