@@ -7,6 +7,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from conftest import kernel_key_exists
 
@@ -64,8 +65,10 @@ def saved_login_secrets(env: dict[str, str]) -> list[str]:
 def leaks(paths: list[Path], outputs: list[str], secrets: list[str]) -> list[str]:
     """Where a JWT, a raw SAS signature or one of ``secrets`` appears: 'file: what' (never the secret itself)."""
     found = []
-    named = [(s.encode(), f"secret {i}") for i, s in enumerate(secrets) if s]
-    named += [(s.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D").encode(), f"encoded secret {i}") for i, s in enumerate(secrets) if s]
+    named = []
+    for i, secret in enumerate(s for s in secrets if s):
+        encoded = quote(secret, safe="")
+        named += [(secret.encode(), f"secret {i}")] + ([(encoded.encode(), f"encoded secret {i}")] if encoded != secret else [])
     for where, data in [(str(p), p.read_bytes()) for p in paths] + [(f"output {i}", o.encode()) for i, o in enumerate(outputs)]:
         for pattern, what in ((JWT, "a JWT"), (RAW_SIGNATURE, "a SAS signature")):
             if pattern.search(data):
