@@ -217,7 +217,7 @@ def test_a_long_copy_keeps_working_across_access_token_expiry(localazure, contai
     finally:
         localazure.admin("PUT", "/settings/token-lifetime", {"access_token_lifetime_seconds": None})
     assert up.code == 0, up.out
-    assert 2 * lifetime < elapsed < 100  # the copy outlived at least two tokens
+    assert elapsed > 2 * lifetime  # the copy outlived at least two tokens (--cap-mbps guarantees it; no upper bound on a loaded machine)
     assert 3 <= issued <= elapsed / (lifetime * 0.9) + 2  # the first token and one refresh per expiry crossed, no storm
     blob = localazure.shared_key_service().get_blob_client(container, "slow.bin").get_blob_properties()
     assert blob.size == size
