@@ -4,6 +4,6 @@ directories were collected with it (tests/unit/engine/ is collected before this 
 from hypothesis import settings
 
 
-def test_no_directory_loads_a_process_wide_hypothesis_profile():
-    assert settings.default.deadline == settings.get_profile("default").deadline
-    assert settings.default.max_examples == settings.get_profile("default").max_examples
+def test_no_directory_loads_a_process_wide_hypothesis_profile(request):
+    chosen = settings.get_profile(request.config.getoption("hypothesis_profile", None) or "default")  # --hypothesis-profile
+    assert (settings.default.deadline, settings.default.max_examples) == (chosen.deadline, chosen.max_examples)
