@@ -11,8 +11,9 @@ from conftest import Approver, gateway_present, run_cli
 
 @pytest.fixture(autouse=True)
 def _needs_gateway(localazure):
+    # A missing gateway is a broken stack, not a reason to skip: these are the only end-to-end checks of role messages.
     if not gateway_present(localazure):
-        pytest.skip("localazure's RBAC gateway (issue 3) is not running: LOCALAZURE_BLOB_URL points at Azurite directly")
+        pytest.fail("localazure's RBAC gateway is not running: LOCALAZURE_BLOB_URL points at Azurite directly")
 
 
 def _auto_device(cli_env, tenant: str) -> dict:
