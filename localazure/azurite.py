@@ -6,6 +6,7 @@ import asyncio
 import ctypes
 import os
 import re
+import shutil
 import signal
 import ssl
 import subprocess
@@ -26,10 +27,19 @@ class AzuriteError(RuntimeError):
 
 
 def azurite_executable() -> Path:
+    """LOCALAZURE_AZURITE_BLOB if set; else the checkout's node_modules/.bin/azurite-blob (pyazcopy's repository after
+    `npm ci`); else azurite-blob on PATH (localazure installed on its own, Azurite from npm)."""
     configured = os.environ.get("LOCALAZURE_AZURITE_BLOB")
-    path = Path(configured) if configured else PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
+    checkout = PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
+    path = Path(configured) if configured else checkout
+    if not configured and not checkout.exists() and (on_path := shutil.which("azurite-blob")):
+        path = Path(on_path)
     if not path.exists():
-        raise AzuriteError(f"Azurite is not installed at {path}: run `npm ci` in {PROJECT_ROOT} (or set LOCALAZURE_AZURITE_BLOB)")
+        if (PROJECT_ROOT / "package-lock.json").exists():
+            hint = f"run `npm ci` in {PROJECT_ROOT}"
+        else:
+            hint = "install it with `npm install azurite@3.35.0` and put its node_modules/.bin on PATH"
+        raise AzuriteError(f"Azurite is not installed at {path}: {hint} (or set LOCALAZURE_AZURITE_BLOB to its azurite-blob)")
     return path
 
 
@@ -60,7 +70,9 @@ class AzuriteProcess:
         return f"https://127.0.0.1:{self.port}/{self.account}"
 
     @classmethod
-    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0) -> "AzuriteProcess":
+    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0,
+                    location: Path | None = None) -> "AzuriteProcess":
+        """Azurite in memory, or on disk in ``location`` (which may hold a database bench/azurite_seed.py wrote)."""
         workdir.mkdir(parents=True, exist_ok=True)
         command = [
             str(azurite_executable()),
@@ -69,7 +81,7 @@ class AzuriteProcess:
             "--oauth", "basic",
             "--cert", str(cert),
             "--key", str(key),
-            "--inMemoryPersistence",
+            *(["--location", str(location)] if location else ["--inMemoryPersistence"]),
             "--disableTelemetry",
             "--skipApiVersionCheck",
         ]

@@ -105,8 +105,10 @@ class Stack:
         await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
         assignments = RoleAssignments.from_config(self.config.role_assignments, self.config.settings.role_propagation_seconds)
         admin_port = await self._serve(admin_app(self.service, assignments), tls)
+        location = self.config.settings.azurite_location
         self._azurite = await AzuriteProcess.start(
-            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context()
+            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context(),
+            location=(self.config_dir / location).resolve() if location else None,
         )
         gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
         self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"

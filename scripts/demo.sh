@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PYAZCOPY=.venv/bin/pyazcopy
-bash scripts/setup.sh
+bash scripts/setup.sh --without-azure-cli  # everything but the Azure CLI, which the demo never runs
 
 STATE=$(mktemp -d)
 "$PY" -m localazure up --state-dir "$STATE" >"$STATE/up.log" 2>&1 &

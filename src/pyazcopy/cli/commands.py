@@ -71,6 +71,22 @@ def login_request(args, settings: Settings) -> LoginRequest:
     )
 
 
+def retry_note(args, settings: Settings, error: PyAzCopyError) -> str:
+    """AzCopy's "credential created in the last 5 minutes" note, only where it can apply: an application's credential
+    (SPN secret or certificate, managed or workload identity) that Entra may not know yet. Never after a person's
+    sign-in (device code, browser: a cancel, a wrong tenant or password has nothing to wait for) or a borrowed one
+    (Azure CLI, PowerShell), nor for a tenant the authority does not know."""
+    from pyazcopy.auth.credential_errors import TenantNotFoundError  # noqa: PLC0415
+
+    try:
+        kind = login_request(args, settings).login_type
+    except PyAzCopyError:
+        return ""
+    if kind not in (LoginType.SPN, LoginType.MSI, LoginType.WORKLOAD) or isinstance(error, TenantNotFoundError):
+        return ""
+    return LOGIN_RETRY_NOTE
+
+
 def login(args, settings: Settings, output: Output) -> int:
     from pyazcopy.auth.persisted_login import sign_in
 
@@ -84,7 +100,7 @@ def login(args, settings: Settings, output: Output) -> int:
         output.error(f"Failed to perform login command: \n{error}")
         return error.exit_code
     except PyAzCopyError as error:
-        output.error(f"Failed to perform login command: \n{error}{LOGIN_RETRY_NOTE}")
+        output.error(f"Failed to perform login command: \n{error}{retry_note(args, settings, error)}")
         return error.exit_code
     kind = request.login_type
     if kind.is_user_sign_in and request.tenant_id.lower() == DEFAULT_TENANT_ID:
@@ -141,7 +157,7 @@ def logout(args, settings: Settings, output: Output) -> int:
         output.error(f"failed to perform logout command, {error}")
         return error.exit_code
     for where in removed:
-        output.info(f"Removed the saved login from {where}")
+        output.info(f"Removed {where}")
     output.info("Logout succeeded.")
     output.end_of_job()
     return 0

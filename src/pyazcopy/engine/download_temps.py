@@ -93,6 +93,13 @@ class OlderTempFinder:
         return self._jobs.get(prefix, "")
 
 
+def kept_temp_note(temp: str | None, job_id: str) -> str:
+    """What a failed download's message adds when its temporary file is left: where it is, and how to use or remove it."""
+    if not temp or not os.path.lexists(temp):
+        return ""
+    return f" (what was downloaded is kept in {temp}: `pyazcopy jobs resume {job_id}` reuses it, `pyazcopy jobs remove {job_id}` deletes it)"
+
+
 def older_temp_warning(temp: str, job_id: str, target: str) -> str:
     if job_id:
         return (f"{temp} is the temporary file of an earlier download to {target} by job {job_id}; `pyazcopy jobs resume {job_id}` "
