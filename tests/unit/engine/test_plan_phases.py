@@ -104,8 +104,10 @@ def test_a_job_whose_process_is_at_work_is_told_from_an_interrupted_one(tmp_path
 
     from pyazcopy.engine.plan import planning_of, runner_meta
 
-    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "pyazcopy"])
+    worker = subprocess.Popen([sys.executable, "-c", "print('up', flush=True); import time; time.sleep(60)", "pyazcopy"],
+                              stdout=subprocess.PIPE, text=True)
     try:
+        assert worker.stdout.readline() == "up\n"  # its command line is in place once it runs
         meta = {**runner_meta(), "pid": worker.pid, "enumeration": IN_PROGRESS, "phase": PLANNING}
         assert planning_of(meta, 5).running
     finally:
