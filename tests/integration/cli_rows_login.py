@@ -56,13 +56,14 @@ def _tenant_id(ctx: Ctx) -> None:
 
 @row("login --aad-endpoint")
 def _aad_endpoint(ctx: Ctx) -> None:
-    env = ctx.login_env(AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET)
-    del env["AZCOPY_ACTIVE_DIRECTORY_ENDPOINT"]  # only the flag says where Entra is
-    nowhere = ctx.fails(["login", "--login-type=SPN", "--application-id", SPN_APP, "--tenant-id", ctx.stack.tenant_id,
-                         "--aad-endpoint=https://127.0.0.1:9"], env)
-    assert "Failed to perform login command" in nowhere.out
-    _spn_login(ctx, "--login-type=SPN", "--application-id", SPN_APP, "--tenant-id", ctx.stack.tenant_id,
-               f"--aad-endpoint={ctx.stack.authority}", env=env)
+    # the flag wins over AZCOPY_ACTIVE_DIRECTORY_ENDPOINT both ways (a closed local port stands for a wrong endpoint,
+    # so even a product that ignored the flag would reach nothing beyond 127.0.0.1)
+    nowhere = "https://127.0.0.1:9"
+    flags = ["login", "--login-type=SPN", "--application-id", SPN_APP, "--tenant-id", ctx.stack.tenant_id]
+    wrong = ctx.fails([*flags, f"--aad-endpoint={nowhere}"], ctx.login_env(AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET))
+    assert "Failed to perform login command" in wrong.out and not (ctx.home / ".pyazcopy" / "login.json").exists()
+    env = ctx.login_env(AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET, AZCOPY_ACTIVE_DIRECTORY_ENDPOINT=nowhere)
+    _spn_login(ctx, *flags[1:], f"--aad-endpoint={ctx.stack.authority}", env=env)
     assert _record(ctx)["authority"].rstrip("/") == ctx.stack.authority.rstrip("/")
     assert f"Active directory endpoint: {ctx.stack.authority}" in ctx.ok(["login", "status", "--endpoint"], env).out
     _lists_with_saved_login(ctx, env)
