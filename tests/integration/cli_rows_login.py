@@ -19,9 +19,14 @@ def _lists_with_saved_login(ctx: Ctx, env: dict) -> None:
     assert "seen.txt; Content Length: 4.00 B" in ctx.ok(["list", ctx.url], saved).out
 
 
+# A login whose type flag were ignored would fall back to AZCOPY_AUTO_LOGIN_TYPE, then to DEVICE, and wait for a
+# device code nobody approves: rows that choose the type by a flag set PSCRED there (no pwsh here), to fail fast.
+FALLBACK = {"AZCOPY_AUTO_LOGIN_TYPE": "PSCRED"}
+
+
 def _spn_login(ctx: Ctx, *flags: str, env: dict | None = None) -> dict:
     env = env or ctx.login_env(AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET)
-    out = ctx.ok(["login", *flags], env).out
+    out = ctx.ok(["login", *flags], dict(env, **FALLBACK)).out
     assert "SPN Auth via secret succeeded." in out and SPN_SECRET not in out
     return env
 
@@ -92,7 +97,7 @@ def _certificate_path(ctx: Ctx) -> None:
 def _msi_login(ctx: Ctx, *flags: str) -> dict:
     ctx.msi()
     env = ctx.login_env()
-    out = ctx.ok(["login", *flags], env).out
+    out = ctx.ok(["login", *flags], dict(env, **FALLBACK)).out
     assert "Login with identity succeeded." in out
     record = _record(ctx)
     assert record["login_type"] == "MSI" and record["store"] == ""
