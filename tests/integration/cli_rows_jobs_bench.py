@@ -169,6 +169,7 @@ def _bench_delete(ctx: Ctx) -> None:
 @row("bench --put-md5")
 def _bench_put_md5(ctx: Ctx) -> None:
     _bench(ctx, "--size-per-file=3M", "--block-size-mb=1", "--put-md5")  # in blocks: the MD5 is the client's
+    assert len(ctx.blobs()) == 2
     for name in ctx.blobs():
         assert bytes(ctx.props(name).content_settings.content_md5) == hashlib.md5(ctx.data(name)).digest()
 
