@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from cli_table_support import Ctx, json_messages, row
+import re
+
+from cli_table_support import Ctx, declared_keys, json_messages, row
 
 from pyazcopy import __version__
-from pyazcopy.cli.parser import build_parser
 
 
 # --- the root ------------------------------------------------------------------------------------------------------
@@ -15,13 +16,17 @@ def _version(ctx: Ctx) -> None:
     assert done.returncode == 0 and done.stdout.strip() == f"pyazcopy version {__version__}", done
 
 
+AZCOPY_COMMANDS = {"login", "logout", "list", "ls", "make", "mk", "mkdir", "env", "copy", "cp", "jobs", "job", "bench"}
+
+
 @row("--help")
 def _root_help(ctx: Ctx) -> None:
     done = ctx.process(["--help"])
     assert done.returncode == 0, done
-    for command in ("login", "logout", "list", "make", "env", "copy", "jobs", "bench", "--output-type", "--log-level",
-                    "--trusted-microsoft-suffixes", "--version"):
-        assert command in done.stdout, command
+    choices = next(c for c in re.findall(r"\{([^}]*)\}", done.stdout) if "copy" in c.split(","))  # {command,alias,...}
+    assert set(choices.split(",")) == AZCOPY_COMMANDS, choices
+    for flag in ("--output-type", "--log-level", "--trusted-microsoft-suffixes", "--version"):
+        assert flag in done.stdout, flag
 
 
 @row("--output-type")
@@ -61,20 +66,19 @@ def _trusted_suffixes(ctx: Ctx) -> None:
 
 
 # --- every command's --help -----------------------------------------------------------------------------------------
-def _flags_shown(words: list[str]) -> set[str]:
-    parser = build_parser()
-    for word in words:
-        action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-        parser = action.choices[word]
-    return {opt for a in parser._actions if a.help != "==SUPPRESS==" for opt in a.option_strings if opt.startswith("--")}
+HIDDEN = {"login --identity", "login --identity-object-id", "login --service-principal", "list --trailing-dot"}  # as AzCopy hides them
 
 
 def _help_row(words: list[str]):
     def check(ctx: Ctx) -> None:
         text = ctx.help_text(words)
         assert f"usage: pyazcopy {' '.join(words)}" in text
-        shown = _flags_shown(words)
-        assert shown and all(flag in text for flag in shown), sorted(f for f in shown if f not in text)
+        prefix = " ".join(words) + " --"
+        flags = {key[len(prefix) - 2:] for key in declared_keys() if key.startswith(prefix) and key.count(" --") == 1}
+        flags -= {key.split(" ", len(words))[-1] for key in HIDDEN if key.startswith(prefix)}
+        assert flags and all(flag in text for flag in flags), sorted(f for f in flags if f not in text)
+        for hidden in (key for key in HIDDEN if key.startswith(prefix)):
+            assert hidden.split(" ")[-1] + " " not in text, hidden
 
     return check
 

@@ -136,7 +136,7 @@ def _bench_defaults(ctx: Ctx) -> None:
 def _bench_mode(ctx: Ctx) -> None:
     out = ctx.ok(["bench", ctx.sas(), "--mode=Download", "--file-count=2", "--size-per-file=4k"]).out
     assert "Mode: Download" in out and "Uploading the test data (2 files of 4096 bytes)" in out
-    bad = ctx.fails(["bench", ctx.sas(), "--mode=Sideways"])
+    bad = ctx.fails(["bench", ctx.sas(), "--mode=Sideways", "--file-count=1", "--size-per-file=1k"])
     assert "Sideways" in bad.out
 
 
@@ -179,7 +179,7 @@ def _bench_check_length(ctx: Ctx) -> None:
     # as for copy, the check is a last safety net no outside fault reaches; both spellings run, a bad one is refused
     out = ctx.ok(["bench", ctx.sas(), "--mode=Download", "--file-count=2", "--size-per-file=4k", "--check-length=false"]).out
     assert "Mode: Download" in out and "Final Job Status: Completed" in out
-    assert "invalid value 'maybe' for --check-length" in ctx.fails(["bench", ctx.sas(), "--check-length=maybe"]).out
+    assert "invalid value 'maybe' for --check-length" in ctx.fails(["bench", ctx.sas(), "--file-count=1", "--size-per-file=1k", "--check-length=maybe"]).out
 
 
 @row("bench --blob-type")
