@@ -174,8 +174,9 @@ def _make_quota(ctx: Ctx) -> None:
     ctx.cleanup.append(lambda: service.delete_container(name))
     ctx.ok(["make", f"{ctx.stack.blob_url}/{name}", "--quota-gb=5"], ctx.spn_env())
     assert service.get_container_client(name).exists()
-    bad = ctx.fails(["make", f"{ctx.stack.blob_url}/{name}-x", "--quota-gb=five"], ctx.spn_env())
-    assert "--quota-gb" in bad.out and not service.get_container_client(f"{name}-x").exists()
+    for bad_value in ("five", "-1"):  # AzCopy's flag is a uint32: neither parses, and nothing is created
+        bad = ctx.fails(["make", f"{ctx.stack.blob_url}/{name}-x", f"--quota-gb={bad_value}"], ctx.spn_env())
+        assert "--quota-gb" in bad.out and not service.get_container_client(f"{name}-x").exists()
 
 
 # --- env -----------------------------------------------------------------------------------------------------------
