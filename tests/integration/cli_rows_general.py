@@ -151,6 +151,8 @@ def _list_trailing_dot(ctx: Ctx) -> None:
     assert "dotted.; Content Length: 3.00 B" in plain
     assert ctx.ok(["list", ctx.sas(), "--trailing-dot=Enable"]).out == plain
     assert ctx.ok(["list", ctx.sas(), "--trailing-dot=Disable"]).out == plain
+    bad = ctx.fails(["list", ctx.sas(), "--trailing-dot=Sometimes"])  # AzCopy parses the value and refuses others
+    assert "--trailing-dot" in bad.out and "Enable, Disable" in bad.out and "dotted." not in bad.out
 
 
 # --- make ----------------------------------------------------------------------------------------------------------
