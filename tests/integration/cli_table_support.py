@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -136,12 +137,12 @@ class Ctx:
 
     def ok(self, args: list[str], env: dict[str, str] | None = None) -> Result:
         result = self.run(args, env)
-        assert result.code == 0, f"pyazcopy {' '.join(args)} exited {result.code}:\n{result.out}"
+        assert result.code == 0, f"pyazcopy {_shown(args)} exited {result.code}:\n{result.out}"
         return result
 
     def fails(self, args: list[str], env: dict[str, str] | None = None) -> Result:
         result = self.run(args, env)
-        assert result.code == 1, f"pyazcopy {' '.join(args)} exited {result.code} (1 expected):\n{result.out}"
+        assert result.code == 1, f"pyazcopy {_shown(args)} exited {result.code} (1 expected):\n{result.out}"
         return result
 
     def process(self, args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -189,6 +190,11 @@ class Ctx:
         result = self.fails(["copy", str(src), expired, "--recursive"])
         assert "Final Job Status: Failed" in result.out
         return job_id_of(result.out)
+
+
+def _shown(args: list[str]) -> str:
+    """The command line for a failure message, SAS signatures redacted (secrets stay out of test reports too)."""
+    return re.sub(r"sig=[^&\s]+", "sig=REDACTED", " ".join(args))
 
 
 def job_id_of(out: str) -> str:
