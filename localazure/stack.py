@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import socket
 from dataclasses import dataclass, field
@@ -113,7 +114,10 @@ class Stack:
         gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
         self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
         self.env = self._environment(tls, authority, admin_port, generated)
-        (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
+        # written whole, then renamed: a reader that polls for the file (fixtures.LocalAzure.start) never sees half of it
+        partial = self.state_dir / (ENV_FILE + ".partial")
+        partial.write_text(render_env(self.env), encoding="utf-8")
+        os.replace(partial, self.state_dir / ENV_FILE)
         return self.env
 
     def _environment(self, tls: TlsFiles, authority: str, admin_port: int, generated: dict[str, Path]) -> dict[str, str]:

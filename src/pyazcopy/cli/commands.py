@@ -11,6 +11,7 @@ from pyazcopy.errors import PyAzCopyError, SecretStoreUnavailableError, UsageErr
 from pyazcopy.model import DEFAULT_TENANT_ID, LoginRequest, LoginType
 from pyazcopy.settings import ENVIRONMENT_VARIABLES, Settings
 
+TRAILING_DOT_OPTIONS = ("enable", "disable", "allowtounsafedestination")
 LOGIN_RETRY_NOTE = "\n\nNOTE: If your credential was created in the last 5 minutes, please wait a few minutes and try again."
 SUCCESS = {
     LoginType.SPN: "SPN Auth via secret succeeded.",
@@ -167,6 +168,8 @@ def logout(args, settings: Settings, output: Output) -> int:
 def list_command(args, settings: Settings, output: Output) -> int:
     if args.location and args.location.lower() not in ("blob", "blobfs"):
         raise UsageError("pyazcopy only supports listing Blob and BlobFS locations for now")
+    if args.trailing_dot and args.trailing_dot.lower() not in TRAILING_DOT_OPTIONS:  # parsed as AzCopy does; Files only
+        raise UsageError(f"invalid value {args.trailing_dot!r} for --trailing-dot: use Enable, Disable or AllowToUnsafeDestination")
     properties = parse_properties(args.properties)
     endpoint = api.endpoint_for(args.url, settings, device_prompt(output))
     tally = Tally()

@@ -37,6 +37,14 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
 
+def _uint32(text: str) -> int:
+    """A Cobra uint32 flag's value (``make --quota-gb``): a whole number from 0 to 4294967295."""
+    value = int(text) if text.strip().isdigit() else -1
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: use a whole number from 0 to 4294967295")
+    return value
+
+
 def _global_flags(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
     parser.add_argument("--output-type", default=default("text"), choices=["text", "json"], type=str.lower, help="Format of the command's output. The choices include: text, json. The default value is 'text'.")
@@ -86,7 +94,7 @@ def build_parser() -> Parser:
 
     make = command("make", "Create a container or file share.", aliases=("mk", "mkdir"))
     make.add_argument("url", help="the container URL to create")
-    make.add_argument("--quota-gb", type=int, default=0, help="Specifies the maximum size of the share in gigabytes (GiB), 0 means you accept the file service's default quota.")
+    make.add_argument("--quota-gb", type=_uint32, default=0, help="Specifies the maximum size of the share in gigabytes (GiB), 0 means you accept the file service's default quota.")
 
     env = command("env", "Shows the environment variables that can configure pyazcopy's behavior.")
     env.add_argument("--show-sensitive", action="store_true", help="Shows sensitive/secret environment variables.")
