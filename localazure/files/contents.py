@@ -13,7 +13,7 @@ from aiohttp import web
 
 from localazure.files import errors, listing
 from localazure.files.copy_source import origin_of
-from localazure.files.errors import azure_time
+from localazure.files.errors import http_date
 from localazure.files.operations import READ, split_path
 from localazure.files.properties import apply_smb, content_headers_from, metadata_from, node_headers, smb_headers
 from localazure.files.ranges import parse_range, request_range
@@ -79,7 +79,7 @@ async def get_file(call: "Call"):
     if wanted is not None:
         start, end = wanted[0], min(wanted[1] if wanted[1] is not None else node.size, node.size)
         if start >= node.size:
-            raise errors.invalid_range()
+            raise errors.invalid_range(node.size)
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{node.size}"
         headers.pop("Content-MD5", None)
@@ -133,7 +133,7 @@ def _target_range(call: "Call", node: Node) -> tuple[int, int]:
         raise errors.missing_required_header(("HeaderName", "x-ms-range"))
     start, end = wanted[0], wanted[1] if wanted[1] is not None else node.size
     if end > node.size:
-        raise errors.invalid_range()
+        raise errors.invalid_range(node.size)
     return start, end
 
 
@@ -174,7 +174,7 @@ async def put_range_from_url(call: "Call"):
     local = _local_source(call, url)
     if local is not None:
         if source_range[1] > local.size:
-            raise errors.invalid_range()
+            raise errors.invalid_range(local.size)
         position = start
         for piece in call.store.read(local, source_range[0], source_range[1]):
             call.store.write(node, position, piece)
@@ -259,7 +259,7 @@ async def copy_file(call: "Call"):
     apply_smb(node, headers)
     copy_id = str(uuid.uuid4())
     node.copy = {"x-ms-copy-id": copy_id, "x-ms-copy-source": url.split("?", 1)[0], "x-ms-copy-status": "success",
-                 "x-ms-copy-progress": f"{node.size}/{node.size}", "x-ms-copy-completion-time": azure_time(now())}
+                 "x-ms-copy-progress": f"{node.size}/{node.size}", "x-ms-copy-completion-time": http_date(now())}
     node.touch()
     return call.respond(202, _written(node, **{"x-ms-copy-id": copy_id, "x-ms-copy-status": "success"}))
 

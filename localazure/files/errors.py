@@ -23,6 +23,7 @@ class FileError(Exception):
     message: str
     details: tuple[tuple[str, str], ...] = field(default=())
     challenge: str | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=())
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message}"
@@ -48,7 +49,13 @@ parent_not_found = _error(404, "ParentNotFound", "The specified parent path does
 resource_already_exists = _error(409, "ResourceAlreadyExists", "The specified resource already exists.")
 resource_type_mismatch = _error(409, "ResourceTypeMismatch", "The specified resource type does not match the type of the existing resource.")
 directory_not_empty = _error(409, "DirectoryNotEmpty", "The specified directory is not empty.")
-invalid_range = _error(416, "InvalidRange", "The range specified is invalid for the current size of the resource.")
+
+
+def invalid_range(size: int) -> FileError:
+    """416 with the resource's size in Content-Range (``bytes */SIZE``), which the SDKs read."""
+    return FileError(416, "InvalidRange", "The range specified is invalid for the current size of the resource.", headers=(("Content-Range", f"bytes */{size}"),))
+
+
 md5_mismatch = _error(400, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
 invalid_header_value = _error(400, "InvalidHeaderValue", "The value for one of the HTTP headers is not in the correct format.")
 missing_required_header = _error(400, "MissingRequiredHeader", "An HTTP header that's mandatory for this request is not specified.")
@@ -97,8 +104,7 @@ def error_response(error: FileError, request: web.Request) -> web.Response:
             headers[name] = request.headers[name]
     if error.challenge:
         headers["WWW-Authenticate"] = error.challenge
-    if error.status == 416:
-        headers["Content-Range"] = "bytes */*"
+    headers.update(error.headers)
     message = f"{error.message}\nRequestId:{request_id}\nTime:{azure_time(now)}"
     details = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in error.details)
     body = f'\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>{escape(error.code)}</Code><Message>{escape(message)}</Message>{details}</Error>'
