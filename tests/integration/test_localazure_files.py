@@ -285,3 +285,25 @@ def test_sas_kinds_permissions_and_expiry(localazure, file_share):
         assert raised.error_code == "AuthorizationResourceTypeMismatch"
     finally:
         service.delete_share(name)
+
+
+def test_exported_url_trust_and_sparse_data_under_the_state_dir(localazure):
+    """LOCALAZURE_FILE_URL is path style like the Blob URL, its origin is trusted by pyazcopy, and file contents
+    are sparse files under the state directory that go with their share."""
+    url = localazure.file_url
+    assert url.startswith("https://127.0.0.1:") and url.endswith(f"/{ACCOUNT}") and url != localazure.blob_url
+    assert url.rsplit("/", 1)[0] in localazure.env["PYAZCOPY_TRUSTED_ENDPOINTS"].split(";")
+
+    service = localazure.shared_key_file_service()
+    name = unique_container_name("sparse")
+    share = service.create_share(name)
+    size = 1024**3 + 12345  # 1 GiB, written in one 4 MiB range only
+    file = share.get_file_client("huge.bin")
+    file.create_file(size)
+    file.upload_range(b"z" * RANGE, offset=size - RANGE, length=RANGE)
+    data = [path for path in (localazure.state_dir / "files").iterdir() if path.stat().st_size == size]
+    assert len(data) == 1
+    assert data[0].stat().st_blocks * 512 < 2 * RANGE  # only the written range takes disk space
+    assert file.download_file(offset=size - 3, length=3).readall() == b"zzz"
+    service.delete_share(name)
+    assert not data[0].exists()
