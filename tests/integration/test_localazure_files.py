@@ -307,3 +307,21 @@ def test_exported_url_trust_and_sparse_data_under_the_state_dir(localazure):
     assert file.download_file(offset=size - 3, length=3).readall() == b"zzz"
     service.delete_share(name)
     assert not data[0].exists()
+
+
+def test_a_wrong_account_key_is_refused(localazure, file_share):
+    wrong = base64.b64encode(b"not the key" * 6).decode()
+    client = ShareClient(localazure.file_url, file_share, credential={"account_name": ACCOUNT, "account_key": wrong})
+    raised = error_of(lambda: list(client.list_directories_and_files()))
+    assert (raised.status_code, raised.error_code) == (403, "AuthenticationFailed")
+    assert "Server used following string to sign" in str(raised) and wrong not in str(raised)
+
+
+def test_stopping_the_stack_removes_the_file_data(start_localazure):
+    stack = start_localazure()
+    share = stack.shared_key_file_service().create_share("gone-with-the-stack")
+    share.get_file_client("f.bin").upload_file(b"data")
+    data_dir = stack.state_dir / "files"
+    assert any(data_dir.iterdir())
+    assert stack.stop() == 0
+    assert not data_dir.exists()
