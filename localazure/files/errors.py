@@ -62,7 +62,13 @@ missing_required_header = _error(400, "MissingRequiredHeader", "An HTTP header t
 invalid_query_parameter = _error(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
 out_of_range_input = _error(400, "OutOfRangeInput", "One of the request inputs is out of range.")
 invalid_resource_name = _error(400, "InvalidResourceName", "The specifed resource name contains invalid characters.")
-unsupported_operation = _error(400, "UnsupportedHttpVerb", "The resource doesn't support specified Http Verb.")
+unsupported_verb = _error(400, "UnsupportedHttpVerb", "The resource doesn't support specified Http Verb.")
+
+
+def not_implemented(operation: str) -> FileError:
+    """An Azure operation localazure does not serve (as Azurite answers its own gaps): says which, and where the
+    list of what is served lives."""
+    return FileError(501, "APINotImplemented", f"localazure's File service does not implement {operation}; docs/LOCALAZURE.md lists what it serves.")
 cannot_verify_copy_source = _error(400, "CannotVerifyCopySource", "Could not verify the copy source within the specified time.")
 no_pending_copy = _error(409, "NoPendingCopyOperation", "There is currently no pending copy operation.")
 oauth_management_restricted = _error(

@@ -88,6 +88,8 @@ def classify(method: str, path: str, query: Mapping[str, str], headers: Mapping[
         names = {"": "Get File" if method == "GET" else "Get File Properties", "metadata": "Get File Metadata", "rangelist": "List Ranges", "listhandles": "List Handles"}
         return Operation(names.get(comp, f"Get File {comp}"), "file", share, inner, False, "r", "o", _scoped(READ, share))
     checks = WRITE
+    if comp not in ("", "range", "copy", "properties", "metadata", "lease"):
+        return Operation(f"File {comp}", "file", share, inner, True, "w", "o", _scoped(WRITE, share))  # rename, ...
     if comp == "range":
         name = "Put Range from URL" if headers.get("x-ms-copy-source") else "Put Range"
     elif comp == "copy":

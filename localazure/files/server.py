@@ -108,10 +108,12 @@ class FileService:
                 raise FileError(400, "InvalidUri", "The requested URI does not represent any resource on the server.")
             query = {name.lower(): value for name, value in request.query.items()}
             operation = classify(request.method, request.path, query, request.headers)
-            handler = HANDLERS.get(operation.name)
-            if handler is None or request.method not in ("GET", "HEAD", "PUT", "DELETE"):
-                raise errors.unsupported_operation()
+            if request.method not in ("GET", "HEAD", "PUT", "DELETE"):
+                raise errors.unsupported_verb()
             auth = self.authorizer.authorize(request, operation)
+            handler = HANDLERS.get(operation.name)
+            if handler is None:
+                raise errors.not_implemented(operation.name)
             return await handler(Call(request, operation, self.store, self.authorizer, self.sources, auth))
         except FileError as error:
             return errors.error_response(error, request)

@@ -325,3 +325,12 @@ def test_stopping_the_stack_removes_the_file_data(start_localazure):
     assert any(data_dir.iterdir())
     assert stack.stop() == 0
     assert not data_dir.exists()
+
+
+def test_an_operation_not_served_says_so(localazure, file_share):
+    file = share_client(localazure, file_share).get_file_client("a.txt")
+    file.upload_file(b"a")
+    raised = error_of(lambda: file.rename_file("b.txt"))
+    assert (raised.status_code, raised.error_code) == (501, "APINotImplemented")
+    assert "does not implement File rename" in str(raised) and "docs/LOCALAZURE.md" in str(raised)
+    assert file.download_file().readall() == b"a"
