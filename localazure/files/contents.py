@@ -57,9 +57,10 @@ async def create_file(call: "Call"):
     if headers.get("x-ms-type", "").lower() != "file":
         raise errors.invalid_header_value(("HeaderName", "x-ms-type"), ("HeaderValue", headers.get("x-ms-type", "")))
     size = _size(headers.get("x-ms-content-length"), "x-ms-content-length")
-    node = call.store.create_file(call.live_share(), call.operation.path, size, content_headers_from(headers), metadata_from(headers))
+    share = call.live_share()
+    node = call.store.create_file(share, call.operation.path, size, content_headers_from(headers), metadata_from(headers))
     node.content_md5 = headers.get("x-ms-content-md5") or None
-    apply_smb(node, headers)
+    apply_smb(node, headers, share)
     return call.respond(201, {**_written(node), **smb_headers(node)})
 
 
@@ -111,7 +112,7 @@ async def set_file_properties(call: "Call"):
     if content or headers.get("x-ms-content-md5") or headers.get("x-ms-content-length") is None:
         node.headers, node.content_md5 = content, headers.get("x-ms-content-md5") or None  # Azure clears what is not sent
     node.touch()
-    apply_smb(node, headers)
+    apply_smb(node, headers, call.share())
     return call.respond(200, {**_written(node), **smb_headers(node)})
 
 
@@ -187,6 +188,8 @@ async def put_range_from_url(call: "Call"):
 
 
 async def list_ranges(call: "Call"):
+    if "prevsharesnapshot" in call.request.query:
+        raise errors.not_implemented("List Ranges with prevsharesnapshot (a diff against a snapshot)")
     node = _file(call)
     ranges = node.ranges
     wanted = request_range(call.request.headers)
@@ -256,7 +259,7 @@ async def copy_file(call: "Call"):
         node.content_md5 = fetched.headers.get("content-md5")
         if not metadata:
             node.metadata = {name[len("x-ms-meta-"):]: value for name, value in fetched.headers.items() if name.startswith("x-ms-meta-")}
-    apply_smb(node, headers)
+    apply_smb(node, headers, share)
     copy_id = str(uuid.uuid4())
     node.copy = {"x-ms-copy-id": copy_id, "x-ms-copy-source": url.split("?", 1)[0], "x-ms-copy-status": "success",
                  "x-ms-copy-progress": f"{node.size}/{node.size}", "x-ms-copy-completion-time": http_date(now())}

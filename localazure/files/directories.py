@@ -27,8 +27,9 @@ def _written(node: Node) -> dict[str, str]:
 
 
 async def create_directory(call: "Call"):
-    node = call.store.create_directory(call.live_share(), call.operation.path, metadata_from(call.request.headers))
-    apply_smb(node, call.request.headers)
+    share = call.live_share()
+    node = call.store.create_directory(share, call.operation.path, metadata_from(call.request.headers))
+    apply_smb(node, call.request.headers, share)
     return call.respond(201, _written(node))
 
 
@@ -52,10 +53,10 @@ async def set_directory_metadata(call: "Call"):
 
 
 async def set_directory_properties(call: "Call"):
-    call.live_share()
+    share = call.live_share()
     node = _directory(call)
     node.touch()
-    apply_smb(node, call.request.headers)
+    apply_smb(node, call.request.headers, share)
     return call.respond(200, _written(node))
 
 

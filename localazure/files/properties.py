@@ -36,7 +36,10 @@ def smb_time(value: str | None, current: datetime.datetime) -> datetime.datetime
     return stamp.replace(microsecond=int((match.group(2) or "0").ljust(7, "0")[:6]))
 
 
-def apply_smb(node: Node, headers: Mapping[str, str]) -> None:
+def apply_smb(node: Node, headers: Mapping[str, str], share: Share) -> None:
+    """SMB times, attributes and the file permission (x-ms-file-permission: SDDL or 'inherit', or
+    x-ms-file-permission-key) of a create or set-properties request."""
+    apply_permission(node, headers, share)
     node.created = smb_time(headers.get("x-ms-file-creation-time"), node.created)
     node.last_write = smb_time(headers.get("x-ms-file-last-write-time"), node.last_write)
     node.changed = smb_time(headers.get("x-ms-file-change-time"), now())
@@ -48,6 +51,21 @@ def apply_smb(node: Node, headers: Mapping[str, str]) -> None:
         node.attributes = " | ".join(parts)
     elif attributes.lower() == "none":
         node.attributes = "Directory" if node.is_dir else "Archive"
+
+
+def apply_permission(node: Node, headers: Mapping[str, str], share: Share) -> None:
+    permission, key = headers.get("x-ms-file-permission", ""), headers.get("x-ms-file-permission-key", "")
+    if permission and key:
+        raise errors.invalid_header_value(("HeaderName", "x-ms-file-permission-key"), ("HeaderValue", key))
+    if key:
+        if key not in share.permissions:
+            raise errors.invalid_header_value(("HeaderName", "x-ms-file-permission-key"), ("HeaderValue", key))
+        node.permission_key = key
+    elif permission and permission.lower() not in ("inherit", "preserve"):
+        if len(permission.encode("utf-8")) > 8 * 1024:
+            raise errors.FileError(400, "InvalidHeaderValue", errors.invalid_header_value().message,
+                                   (("HeaderName", "x-ms-file-permission"), ("Reason", "longer than 8 KiB: use Create Permission")))
+        node.permission_key = share.permission_key(permission)
 
 
 def smb_headers(node: Node) -> dict[str, str]:

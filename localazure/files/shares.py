@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from localazure.files import errors, listing
@@ -97,7 +98,30 @@ async def get_share_stats(call: "Call"):
     return call.respond(200, {"ETag": share.etag, "Last-Modified": share_headers(share)["Last-Modified"]}, listing.stats_xml(share.usage()))
 
 
+async def create_permission(call: "Call"):
+    """Create Permission: a JSON body {"permission": SDDL} (``format`` sddl only) -> x-ms-file-permission-key."""
+    share = call.live_share()
+    try:
+        document = json.loads(await call.request.read() or b"{}")
+        sddl = document["permission"]
+    except (ValueError, KeyError, TypeError):
+        raise errors.FileError(400, "InvalidInput", "One of the request inputs is not valid.", (("Reason", 'the body must be JSON: {"permission": "<SDDL>"}'),)) from None
+    if not isinstance(sddl, str) or not sddl.startswith(("O:", "G:", "D:", "S:")) or document.get("format", "sddl").lower() != "sddl":
+        raise errors.FileError(400, "InvalidInput", "One of the request inputs is not valid.", (("Reason", "the permission must be SDDL text (localazure takes no binary descriptors)"),))
+    return call.respond(201, {"x-ms-file-permission-key": share.permission_key(sddl)})
+
+
+async def get_permission(call: "Call"):
+    share = call.share()
+    key = call.request.headers.get("x-ms-file-permission-key", "")
+    if key not in share.permissions:
+        raise errors.invalid_header_value(("HeaderName", "x-ms-file-permission-key"), ("HeaderValue", key))
+    return call.respond(200, body=json.dumps({"permission": share.permissions[key]}), content_type="application/json")
+
+
 HANDLERS = {
+    "Create Permission": create_permission,
+    "Get Permission": get_permission,
     "List Shares": list_shares,
     "Get File Service Properties": get_service_properties,
     "Set File Service Properties": set_service_properties,

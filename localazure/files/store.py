@@ -10,6 +10,7 @@ blobs. Names are case-insensitive and case-preserving, as on Azure Files (SMB se
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import os
 import re
@@ -25,6 +26,8 @@ from localazure.files.ranges import add_range, clip_ranges, remove_range
 SHARE_NAME = re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 INVALID_NAME_CHARS = set('"\\:|<>*?') | {chr(c) for c in range(0x20)}
 CONTENT_HEADERS = ("content-type", "content-encoding", "content-language", "content-disposition", "cache-control")
+DEFAULT_PERMISSION_KEY = "4066528134148476695*1"  # what a new file or directory inherits
+DEFAULT_PERMISSION = "O:SYG:SYD:(A;;FA;;;BA)(A;;FA;;;SY)(A;;0x1301bf;;;AU)(A;;0x1200a9;;;BU)"
 DEFAULT_QUOTA_GIB = 5120  # a standard share's default and maximum (large file shares)
 _ids = itertools.count(13835058055282163712)  # file ids look like Azure's 64-bit ids
 _etag_counter = itertools.count(1)
@@ -53,7 +56,7 @@ class Node:
     last_write: datetime.datetime = field(default_factory=now)
     changed: datetime.datetime = field(default_factory=now)
     attributes: str = ""
-    permission_key: str = "4066528134148476695*1"
+    permission_key: str = DEFAULT_PERMISSION_KEY
     children: dict[str, "Node"] = field(default_factory=dict)  # casefolded name -> node (directories)
     size: int = 0  # files
     data: Path | None = None  # files: the sparse file holding the contents
@@ -76,6 +79,14 @@ class Share:
     etag: str = field(default_factory=new_etag)
     last_modified: datetime.datetime = field(default_factory=now)
     snapshot: str | None = None  # the snapshot time of a share snapshot
+    permissions: dict[str, str] = field(default_factory=lambda: {DEFAULT_PERMISSION_KEY: DEFAULT_PERMISSION})  # key -> SDDL
+
+    def permission_key(self, sddl: str) -> str:
+        """The key of a security descriptor, stored once per share as Azure does (keys look like Azure's)."""
+        digest = hashlib.sha256(sddl.encode("utf-8")).digest()
+        key = f"{int.from_bytes(digest[:8], 'big')}*{int.from_bytes(digest[8:16], 'big')}"
+        self.permissions[key] = sddl
+        return key
 
     def usage(self) -> int:
         total, stack = 0, [self.root]
@@ -158,7 +169,7 @@ class FileStore:
         stamp = datetime.datetime.now(datetime.timezone.utc)
         while (label := stamp.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z") in self._snapshots[name]:
             stamp += datetime.timedelta(microseconds=1)
-        copy = Share(name, share.quota, self._copy_tree(share.root), dict(metadata or share.metadata), share.etag, taken, label)
+        copy = Share(name, share.quota, self._copy_tree(share.root), dict(metadata or share.metadata), share.etag, taken, label, dict(share.permissions))
         self._snapshots[name][label] = copy
         return copy
 

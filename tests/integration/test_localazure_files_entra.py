@@ -128,3 +128,19 @@ def test_copies_with_tokens(localazure, file_share, container):
                                                            source_authorization=f"Bearer {token_for(localazure, 'carol')}"))
     assert (raised.status_code, raised.error_code) == (403, "CannotVerifyCopySource")
     assert "<CopySourceErrorCode>AuthorizationPermissionMismatch</CopySourceErrorCode>" in str(raised.response.text())
+
+
+def test_file_permissions_need_modify_permissions(localazure, file_share):
+    """Create Permission and a file created with an SDDL: alice (Privileged Contributor, modifypermissions) may,
+    bob (Privileged Reader) may read the descriptor back but not set one."""
+    sddl = "O:BAG:SYD:(A;;FA;;;BA)(A;;0x1200a9;;;WD)"
+    alice = share_as(localazure, "alice", file_share)
+    key = alice.create_permission_for_share(sddl)
+    assert alice.get_permission_for_share(key) == sddl
+    file = alice.get_file_client("secured.txt")
+    file.create_file(3, file_permission=sddl)
+    assert file.get_file_properties().permission_key == key
+    bob = share_as(localazure, "bob", file_share)
+    assert bob.get_permission_for_share(file.get_file_properties().permission_key) == sddl
+    assert error_of(lambda: bob.create_permission_for_share("O:BAG:SY")).error_code == "AuthorizationPermissionMismatch"
+    assert error_of(lambda: alice.get_permission_for_share("1*2")).error_code == "InvalidHeaderValue"
