@@ -273,11 +273,17 @@ async def abort_copy(call: "Call"):
 
 
 async def list_handles(call: "Call"):
-    _file(call) if call.operation.path else None
+    call.store.lookup(call.share(), call.operation.path)  # a file or a directory; no SMB client holds handles here
     return call.respond(200, body=f"{listing.HEAD}<EnumerationResults><Entries /><NextMarker /></EnumerationResults>")
 
 
+async def force_close_handles(call: "Call"):
+    call.store.lookup(call.share(), call.operation.path)
+    return call.respond(200, {"x-ms-number-of-handles-closed": "0", "x-ms-number-of-handles-failed": "0"})
+
+
 HANDLERS = {
+    "Force Close Handles": force_close_handles,
     "Create File": create_file,
     "Get File": get_file,
     "Get File Properties": get_file_properties,

@@ -75,6 +75,8 @@ def classify(method: str, path: str, query: Mapping[str, str], headers: Mapping[
     if restype == "directory":
         if comp == "list":
             return Operation("List Directories and Files", "directory", share, inner, False, "l", "c", _scoped(READ, share))
+        if comp == "listhandles" and reading:
+            return Operation("List Handles", "directory", share, inner, False, "l", "o", _scoped(READ, share))
         if method == "DELETE":
             return Operation("Delete Directory", "directory", share, inner, True, "d", "o", _scoped(WRITE, share))
         if reading:
@@ -88,6 +90,8 @@ def classify(method: str, path: str, query: Mapping[str, str], headers: Mapping[
         names = {"": "Get File" if method == "GET" else "Get File Properties", "metadata": "Get File Metadata", "rangelist": "List Ranges", "listhandles": "List Handles"}
         return Operation(names.get(comp, f"Get File {comp}"), "file", share, inner, False, "r", "o", _scoped(READ, share))
     checks = WRITE
+    if comp == "forceclosehandles":
+        return Operation("Force Close Handles", "file", share, inner, True, "w", "o", _scoped(WRITE, share))
     if comp not in ("", "range", "copy", "properties", "metadata", "lease"):
         return Operation(f"File {comp}", "file", share, inner, True, "w", "o", _scoped(WRITE, share))  # rename, ...
     if comp == "range":

@@ -328,8 +328,11 @@ def test_stopping_the_stack_removes_the_file_data(start_localazure):
 
 
 def test_an_operation_not_served_says_so(localazure, file_share):
-    file = share_client(localazure, file_share).get_file_client("a.txt")
+    share = share_client(localazure, file_share)
+    file = share.get_file_client("a.txt")
     file.upload_file(b"a")
+    assert list(file.list_handles()) == [] and list(share.get_directory_client("").list_handles()) == []  # no SMB clients here
+    assert file.close_all_handles() == {"closed_handles_count": 0, "failed_handles_count": 0}
     raised = error_of(lambda: file.rename_file("b.txt"))
     assert (raised.status_code, raised.error_code) == (501, "APINotImplemented")
     assert "does not implement File rename" in str(raised) and "docs/LOCALAZURE.md" in str(raised)
