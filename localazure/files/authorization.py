@@ -5,7 +5,9 @@ as "Authorize access to Azure file shares using Microsoft Entra ID over REST" sa
 need ``x-ms-file-request-intent: backup`` and x-ms-version 2022-11-02 or later, and the caller's role assignments
 must hold the operation's actions (the same store, and so the same propagation delay, as the gateway). Share and
 service operations answer FileOAuthManagementApiRestrictedToSrp before 2024-11-04; from then on they need
-``fileServices/shares/...`` actions, which no data role holds.
+``fileServices/shares/...`` actions, which no data role holds. The refusals are the service's own answers as
+clients have recorded them: ``400 MissingRequiredHeader`` naming ``x-ms-file-request-intent`` (Azure's
+azure-sdk-for-net issue 36365) and ``409 FileOAuthManagementApiRestrictedToSrp`` (azure-sdk-for-js recordings).
 """
 
 from __future__ import annotations
