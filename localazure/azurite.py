@@ -58,7 +58,9 @@ class AzuriteProcess:
         return f"https://127.0.0.1:{self.port}/{self.account}"
 
     @classmethod
-    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0) -> "AzuriteProcess":
+    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0,
+                    location: Path | None = None) -> "AzuriteProcess":
+        """Azurite in memory, or on disk in ``location`` (which may hold a database bench/azurite_seed.py wrote)."""
         workdir.mkdir(parents=True, exist_ok=True)
         command = [
             str(azurite_executable()),
@@ -67,7 +69,7 @@ class AzuriteProcess:
             "--oauth", "basic",
             "--cert", str(cert),
             "--key", str(key),
-            "--inMemoryPersistence",
+            *(["--location", str(location)] if location else ["--inMemoryPersistence"]),
             "--disableTelemetry",
             "--skipApiVersionCheck",
         ]

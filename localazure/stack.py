@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import socket
 from dataclasses import dataclass, field
@@ -107,14 +108,19 @@ class Stack:
         await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
         assignments = RoleAssignments.from_config(self.config.role_assignments, self.config.settings.role_propagation_seconds)
         admin_port = await self._serve(admin_app(self.service, assignments), tls)
+        location = self.config.settings.azurite_location
         self._azurite = await AzuriteProcess.start(
-            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context()
+            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context(),
+            location=(self.config_dir / location).resolve() if location else None,
         )
         gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
         self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
         self.file_url = await self._start_files(assignments, tls)
         self.env = self._environment(tls, authority, admin_port, generated)
-        (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
+        # written whole, then renamed: a reader that polls for the file (fixtures.LocalAzure.start) never sees half of it
+        partial = self.state_dir / (ENV_FILE + ".partial")
+        partial.write_text(render_env(self.env), encoding="utf-8")
+        os.replace(partial, self.state_dir / ENV_FILE)
         return self.env
 
     async def _start_files(self, assignments: RoleAssignments, tls: TlsFiles) -> str:

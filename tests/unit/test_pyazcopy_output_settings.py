@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given, strategies as st
 
 from pyazcopy.cli.environment import Environment
@@ -54,10 +55,8 @@ def test_list_object_text_and_json():
 
 def test_login_type_is_case_insensitive_and_names_valid_values():
     assert LoginType.parse("azcli") is LoginType.AZCLI
-    try:
+    with pytest.raises(ValueError, match="DEVICE, BROWSER, SPN, MSI, AZCLI, PSCRED, WORKLOAD"):
         LoginType.parse("bogus")
-    except ValueError as error:
-        assert "DEVICE, BROWSER, SPN, MSI, AZCLI, PSCRED, WORKLOAD" in str(error)
 
 
 def test_settings_from_environment():

@@ -102,9 +102,9 @@ def _chain(first, rest: Iterator[Any]) -> Iterator[Any]:
         yield from rest
 
 
-def _client(blob: BlobUrl, credential: Any, settings: EngineSettings) -> BlobTransferClient:
+def _client(blob: BlobUrl, credential: Any, settings: EngineSettings, principal: str = "", tenant_id: str = "") -> BlobTransferClient:
     return BlobTransferClient(blob, None if blob.sas else credential, pool_size=settings.concurrency + 4,
-                              connection_verify=settings.connection_verify, proxies=settings.proxies)
+                              connection_verify=settings.connection_verify, proxies=settings.proxies, identity=principal, tenant_id=tenant_id)
 
 
 def _display(sides: Sides, client: BlobTransferClient, relative_source: str, relative_destination: str) -> tuple[str, str]:
@@ -114,8 +114,9 @@ def _display(sides: Sides, client: BlobTransferClient, relative_source: str, rel
 
 
 def run_copy(options: CopyOptions, settings: EngineSettings, credential: Any = None, subscribers: Iterable[Subscriber] = (),
-             prompt: Prompt | None = None, command: str = "copy") -> JobSummary:
-    """Plan and run one copy job (or only plan it, with ``dry_run``)."""
+             prompt: Prompt | None = None, command: str = "copy", principal: str = "", tenant_id: str = "") -> JobSummary:
+    """Plan and run one copy job (or only plan it, with ``dry_run``); ``principal`` and ``tenant_id`` name who the
+    credential signs in as, for the messages of refused requests."""
     options = options.validated()
     started = time.monotonic()
     bus = EventBus(list(subscribers))
@@ -124,7 +125,7 @@ def run_copy(options: CopyOptions, settings: EngineSettings, credential: Any = N
     if not blob.container:
         raise UsageError(f"{blob.redacted}: name a container (copying a whole account is not supported yet)")
     filters = FilterSet.build(options.filters)
-    client = _client(blob, credential, settings)
+    client = _client(blob, credential, settings, principal, tenant_id)
     try:
         bus.emit(ScanningStarted(options.source if not upload else os.path.abspath(options.source)))
         skipped_local: list[int] = [0]
@@ -177,7 +178,7 @@ def _dry_run(options: CopyOptions, sides: Sides, client: BlobTransferClient, row
 
 
 def resume_job(job_id: str, settings: EngineSettings, credential: Any = None, source_sas: str = "", destination_sas: str = "",
-               subscribers: Iterable[Subscriber] = (), prompt: Prompt | None = None) -> JobSummary:
+               subscribers: Iterable[Subscriber] = (), prompt: Prompt | None = None, principal: str = "", tenant_id: str = "") -> JobSummary:
     """Continue a job from its plan: finished files are skipped, large files continue from their staged blocks."""
     started = time.monotonic()
     plan = JobPlan.open(settings.plan_dir, job_id)
@@ -191,7 +192,7 @@ def resume_job(job_id: str, settings: EngineSettings, credential: Any = None, so
         sas = destination_sas if upload else source_sas
         blob = BlobUrl(str(meta["account_url"]), str(meta["container"]), "", sas.lstrip("?"))
         sides = Sides(upload, str(meta["local_root"]), blob, str(meta["blob_prefix"]), Layout())
-        client = _client(blob, credential, settings)
+        client = _client(blob, credential, settings, principal, tenant_id)
         try:
             plan.set_meta(status="InProgress")
             return _execute(plan, job_id, options, settings, sides, client, bus, prompt, started, resumed=True)
@@ -233,7 +234,8 @@ def _execute(plan: JobPlan, job_id: str, options: CopyOptions, settings: EngineS
                        str(log.path) if log.enabled("PANIC") else "")
     tuned = tuning.tuner.recommendation if tuning is not None else None
     summary = replace(summary, concurrency=tuned.concurrency if tuned else runner.executor.active_limit,
-                      concurrency_reason=(tuned.reason if tuned.final else "the job completed before tuning finished") if tuned else "")
+                      concurrency_reason=(tuned.reason if tuned.final else "the job completed before tuning finished") if tuned else "",
+                      resume_helps=ctx.resume_helps or summary.status == "Cancelled")
     plan.set_meta(status=summary.status)
     bus.emit(JobFinished(summary))
     bus.subscribers.remove(log)
@@ -255,7 +257,8 @@ def _tuning(settings: EngineSettings, runner: TransferRunner, stats: JobStats, b
 
 
 def _progress(job_id: str, stats: JobStats, runner: TransferRunner, started: float) -> JobProgress:
-    return JobProgress(job_id, "InProgress", stats.total, stats.completed, stats.failed, stats.skipped, stats.bytes_transferred,
+    return JobProgress(job_id, "InProgress", stats.total, stats.completed, stats.failed, stats.skipped,
+                       min(stats.bytes_transferred + stats.bytes_in_flight, stats.bytes_expected),
                        stats.bytes_expected, stats.bytes_over_wire, time.monotonic() - started, runner.executor.active)
 
 
