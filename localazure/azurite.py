@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import shutil
 import signal
 import ssl
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import aiohttp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
+ACCESS_LOG_VARIABLE = "LOCALAZURE_AZURITE_ACCESS_LOG"  # 1: keep Azurite's access log (one line per request), SAS signatures redacted
+_SIGNATURE = re.compile(rb"(?i)(sig=)[^&\s\"]+")
 
 
 class AzuriteError(RuntimeError):
@@ -47,6 +51,14 @@ def _die_with_parent() -> None:
         pass
 
 
+def _copy_redacted(source, log) -> None:
+    """Azurite's output into its log, line by line, with the signature of every SAS replaced."""
+    with source, log:
+        for line in source:
+            log.write(_SIGNATURE.sub(rb"\1REDACTED", line))
+            log.flush()
+
+
 @dataclass
 class AzuriteProcess:
     process: subprocess.Popen
@@ -58,7 +70,9 @@ class AzuriteProcess:
         return f"https://127.0.0.1:{self.port}/{self.account}"
 
     @classmethod
-    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0) -> "AzuriteProcess":
+    async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0,
+                    location: Path | None = None) -> "AzuriteProcess":
+        """Azurite in memory, or on disk in ``location`` (which may hold a database bench/azurite_seed.py wrote)."""
         workdir.mkdir(parents=True, exist_ok=True)
         command = [
             str(azurite_executable()),
@@ -67,13 +81,20 @@ class AzuriteProcess:
             "--oauth", "basic",
             "--cert", str(cert),
             "--key", str(key),
-            "--inMemoryPersistence",
+            *(["--location", str(location)] if location else ["--inMemoryPersistence"]),
             "--disableTelemetry",
             "--skipApiVersionCheck",
         ]
+        access_log = os.environ.get(ACCESS_LOG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
+        if not access_log:  # its request lines carry every SAS in full: off unless asked for, and then redacted
+            command.append("--silent")
         log = open(workdir / "azurite.log", "ab")
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
-        log.close()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE if access_log else log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
+        if access_log:
+            threading.Thread(target=_copy_redacted, args=(process.stdout, log), name="azurite-log", daemon=True).start()
+        else:
+            log.close()
         azurite = cls(process, port, account)
         await azurite._wait_until_ready(client_ssl, timeout, workdir / "azurite.log")
         return azurite

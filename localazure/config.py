@@ -30,6 +30,8 @@ class Settings:
     device_code_interval_seconds: int = 1
     storage_account: str = "devstoreaccount1"
     role_propagation_seconds: int = 0  # how long a role assignment change takes to count (Azure: up to minutes)
+    # A directory Azurite keeps its data in (what bench/azurite_seed.py writes); empty: in memory. Relative to the config file.
+    azurite_location: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def _read_settings(reader: _Reader, document: dict[str, Any]) -> Settings:
         device_code_interval_seconds=_positive(reader, table, "device_code_interval_seconds", defaults.device_code_interval_seconds),
         storage_account=reader.optional(table, "storage_account", "settings", str, defaults.storage_account),
         role_propagation_seconds=_not_negative(reader, table, "role_propagation_seconds", defaults.role_propagation_seconds),
+        azurite_location=reader.optional(table, "azurite_location", "settings", str, defaults.azurite_location),
     )
 
 

@@ -78,6 +78,10 @@ class LocalAzure:
         return self.env["LOCALAZURE_BLOB_URL"]
 
     @property
+    def file_url(self) -> str:
+        return self.env["LOCALAZURE_FILE_URL"]
+
+    @property
     def ca_bundle(self) -> str:
         return self.env["REQUESTS_CA_BUNDLE"]
 
@@ -123,6 +127,17 @@ class LocalAzure:
             self.env["LOCALAZURE_BLOB_DIRECT_URL"],
             credential={"account_name": self.env["LOCALAZURE_STORAGE_ACCOUNT"], "account_key": DEV_ACCOUNT_KEY},
             api_version="2025-11-05",
+            connection_verify=self.ca_bundle,
+        )
+
+
+    def shared_key_file_service(self):
+        """A ShareServiceClient on localazure's File service with the account key, for test set-up and clean-up."""
+        from azure.storage.fileshare import ShareServiceClient
+
+        return ShareServiceClient(
+            self.file_url,
+            credential={"account_name": self.env["LOCALAZURE_STORAGE_ACCOUNT"], "account_key": DEV_ACCOUNT_KEY},
             connection_verify=self.ca_bundle,
         )
 

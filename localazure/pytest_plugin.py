@@ -1,4 +1,4 @@
-"""pytest fixtures: a session-scoped localazure stack and a unique container per test."""
+"""pytest fixtures: a session-scoped localazure stack, a unique container and a unique file share per test."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ def container(localazure: LocalAzure) -> Iterator[str]:
     service.create_container(name)
     yield name
     service.delete_container(name)
+
+
+@pytest.fixture
+def file_share(localazure: LocalAzure) -> Iterator[str]:
+    """A uniquely named share on the File service, created with the account key and removed (with its snapshots)
+    after the test."""
+    name = unique_container_name("share")
+    service = localazure.shared_key_file_service()
+    service.create_share(name)
+    yield name
+    service.delete_share(name, delete_snapshots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shlex
 import socket
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from localazure.entra import arm, discovery, msi, workload
 from localazure.entra.service import EntraService
 from localazure.entra.signin import SignInPages
 from localazure.entra.token_endpoint import TokenEndpoint
+from localazure.files.server import file_service
 from localazure.gateway.proxy import storage_gateway
 from localazure.gateway.roles import RoleAssignments
 from localazure.tls import TlsFiles, create_tls_files
@@ -83,6 +85,7 @@ class Stack:
     _runners: list[web.AppRunner] = field(default_factory=list)
     _azurite: AzuriteProcess | None = None
     gateway_url: str = ""  # the RBAC gateway in front of Azurite: https://127.0.0.1:PORT/<account>
+    file_url: str = ""  # localazure's own File service: https://127.0.0.1:PORT/<account>
 
     async def _serve(self, app: web.Application, tls: TlsFiles) -> int:
         runner = web.AppRunner(app, access_log=None)
@@ -106,15 +109,28 @@ class Stack:
         await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
         assignments = RoleAssignments.from_config(self.config.role_assignments, self.config.settings.role_propagation_seconds)
         admin_port = await self._serve(admin_app(self.service, assignments), tls)
+        location = self.config.settings.azurite_location
         self._azurite = await AzuriteProcess.start(
-            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context()
+            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context(),
+            location=(self.config_dir / location).resolve() if location else None,
         )
         gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
         self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
+        self.file_url = await self._start_files(assignments, tls)
         self.env = self._environment(tls, authority, admin_port, generated)
         self.env.update(await self._start_datalake(tls, assignments))
-        (self.state_dir / ENV_FILE).write_text(render_env(self.env), encoding="utf-8")
+        # written whole, then renamed: a reader that polls for the file (fixtures.LocalAzure.start) never sees half of it
+        partial = self.state_dir / (ENV_FILE + ".partial")
+        partial.write_text(render_env(self.env), encoding="utf-8")
+        os.replace(partial, self.state_dir / ENV_FILE)
         return self.env
+
+    async def _start_files(self, assignments: RoleAssignments, tls: TlsFiles) -> str:
+        """The File service (localazure/files), behind the same token checks and role assignments as the gateway;
+        it fetches copy sources only from this stack's own origins."""
+        origins = lambda: frozenset(url.rsplit("/", 1)[0] for url in (self.gateway_url, self._azurite.url, self.file_url) if url)  # noqa: E731
+        files = file_service(self.service, assignments, self.state_dir / "files", tls.client_context(), origins)
+        return f"https://127.0.0.1:{await self._serve(files.app(), tls)}/{self.config.settings.storage_account}"
 
     async def _start_datalake(self, tls: TlsFiles, assignments: RoleAssignments) -> dict[str, str]:
         """The account with a hierarchical namespace (localazure/datalake): its dfs and Blob endpoints."""
@@ -138,6 +154,7 @@ class Stack:
             "LOCALAZURE_STORAGE_ACCOUNT": self.config.settings.storage_account,
             "LOCALAZURE_BLOB_URL": self.gateway_url,
             "LOCALAZURE_BLOB_DIRECT_URL": self._azurite.url,
+            "LOCALAZURE_FILE_URL": self.file_url,
             "LOCALAZURE_ADMIN_URL": f"https://127.0.0.1:{admin_port}",
             "LOCALAZURE_STATE_DIR": str(self.state_dir.resolve()),
             # App Service-style managed identity and the workload identity issuer (docs/LOCALAZURE.md). Not exported
@@ -149,7 +166,7 @@ class Stack:
             "AZCOPY_ACTIVE_DIRECTORY_ENDPOINT": authority,
             "AZURE_AUTHORITY_HOST": authority,
             # pyazcopy sends tokens only to Azure's storage domains and to the exact origins listed here.
-            "PYAZCOPY_TRUSTED_ENDPOINTS": ";".join(url.rsplit("/", 1)[0] for url in (self.gateway_url, self._azurite.url)),
+            "PYAZCOPY_TRUSTED_ENDPOINTS": ";".join(url.rsplit("/", 1)[0] for url in (self.gateway_url, self._azurite.url, self.file_url)),
         }
         for client_id, path in generated.items():
             env.setdefault("LOCALAZURE_SPN_CERT_CLIENT_ID", client_id)

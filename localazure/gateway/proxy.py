@@ -103,11 +103,15 @@ class Gateway:
             for name, value in upstream.headers.items():
                 if name.lower() not in HOP_BY_HOP:
                     response.headers.add(name, value)
-            await response.prepare(request)
-            if request.method != "HEAD":
-                async for chunk in upstream.content.iter_chunked(CHUNK):
-                    await response.write(chunk)
-            await response.write_eof()
+            try:
+                await response.prepare(request)
+                if request.method != "HEAD":
+                    async for chunk in upstream.content.iter_chunked(CHUNK):
+                        await response.write(chunk)
+                await response.write_eof()
+            except ConnectionResetError as error:  # the client went away mid-response (it stopped a download): a normal event
+                log.warning("gateway: connection lost: the client went away during %s %s after %d bytes (%s)",
+                            request.method, request.path, response.body_length, error)
             return response
 
 

@@ -1,4 +1,4 @@
-"""Built-in Azure roles for blob data, and role assignments that take effect after a propagation delay.
+"""Built-in Azure roles for blob and file data, and role assignments that take effect after a propagation delay.
 
 The role definitions are Azure's own (Microsoft.Authorization/roleDefinitions, roleType BuiltInRole): their
 ``actions`` are matched against control-plane style permissions such as ``.../containers/write`` and their
@@ -15,6 +15,13 @@ from fnmatch import fnmatchcase
 from typing import Callable, Iterable
 
 BLOB_SERVICE = "Microsoft.Storage/storageAccounts/blobServices"
+FILE_SERVICE = "Microsoft.Storage/storageAccounts/fileServices"  # localazure/files checks these
+DATA_ACTION_PREFIXES = (
+    f"{BLOB_SERVICE}/containers/blobs/",
+    f"{FILE_SERVICE}/fileshares/files/",
+    f"{FILE_SERVICE}/readFileBackupSemantics/",
+    f"{FILE_SERVICE}/writeFileBackupSemantics/",
+)
 ACCOUNT_SCOPE = "/"
 
 
@@ -34,7 +41,7 @@ class RoleDefinition:
 
 
 def is_data_action(permission: str) -> bool:
-    return permission.lower().startswith(f"{BLOB_SERVICE}/containers/blobs/".lower())
+    return permission.lower().startswith(tuple(prefix.lower() for prefix in DATA_ACTION_PREFIXES))
 
 
 def _matches(patterns: Iterable[str], permission: str) -> bool:
@@ -78,6 +85,24 @@ BUILT_IN_ROLES: dict[str, RoleDefinition] = {
             name="Storage Blob Delegator",
             id="db58b8e5-c6ad-4a2a-8342-4190687cbf4a",
             actions=(f"{BLOB_SERVICE}/generateUserDelegationKey/action",),
+        ),
+        # Azure Files over REST with OAuth (the File service in localazure/files): data actions only.
+        RoleDefinition(
+            name="Storage File Data Privileged Reader",
+            id="b8eda974-7b85-4f76-af95-65846b26df6d",
+            data_actions=(f"{FILE_SERVICE}/fileshares/files/read", f"{FILE_SERVICE}/readFileBackupSemantics/action"),
+        ),
+        RoleDefinition(
+            name="Storage File Data Privileged Contributor",
+            id="69566ab7-960f-475b-8e7c-b3118f30c6bd",
+            data_actions=(
+                f"{FILE_SERVICE}/fileshares/files/read",
+                f"{FILE_SERVICE}/fileshares/files/write",
+                f"{FILE_SERVICE}/fileshares/files/delete",
+                f"{FILE_SERVICE}/fileshares/files/modifypermissions/action",
+                f"{FILE_SERVICE}/readFileBackupSemantics/action",
+                f"{FILE_SERVICE}/writeFileBackupSemantics/action",
+            ),
         ),
     )
 }

@@ -164,8 +164,17 @@ def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | N
 # copy and jobs (the transfer engine) ---------------------------------------------------------------------------------
 def _blob_credential(url: str, settings: Settings, prompt: DevicePrompt | None):
     """The credential for the Blob side of a copy: None when the URL carries a SAS, else auto-login or the saved login."""
-    active = credential_for(parse_location(url), settings, prompt)
+    active = _blob_login(url, settings, prompt)
     return None if active is None else active.credential
+
+
+def _blob_login(url: str, settings: Settings, prompt: DevicePrompt | None) -> ActiveLogin | None:
+    """The sign-in for the Blob side of a copy (credential, who it is, its tenant), or None when the URL carries a SAS."""
+    return credential_for(parse_location(url), settings, prompt)
+
+
+def _who(active: ActiveLogin | None) -> dict[str, str]:
+    return {"principal": active.principal, "tenant_id": active.tenant_id} if active is not None else {}
 
 
 def copy_with(options, settings: Settings, engine_settings, subscribers=(), prompt=None, device_prompt: DevicePrompt | None = None,
@@ -174,9 +183,10 @@ def copy_with(options, settings: Settings, engine_settings, subscribers=(), prom
     from pyazcopy.endpoints.blob_transfer import is_blob_url
     from pyazcopy.engine.job import run_copy
 
+    options = options.validated()  # flags, names and sizes are refused before anyone is asked to sign in
     blob_side = options.source if is_blob_url(options.source) else options.destination
-    credential = _blob_credential(blob_side, settings, device_prompt) if is_blob_url(blob_side) else None
-    return run_copy(options, engine_settings, credential, subscribers, prompt, command)
+    active = _blob_login(blob_side, settings, device_prompt) if is_blob_url(blob_side) else None
+    return run_copy(options, engine_settings, None if active is None else active.credential, subscribers, prompt, command, **_who(active))
 
 
 def copy(source: str, destination: str, *, settings: Settings | None = None, engine_settings=None, progress=None, prompt=None,
@@ -216,8 +226,9 @@ def resume(job_id: str, settings: Settings | None = None, engine_settings=None, 
         plan.close()
     sas = destination_sas if meta["from_to"] == "LocalBlob" else source_sas
     url = f"{meta['account_url']}/{meta['container']}" + (f"?{sas.lstrip('?')}" if sas else "")
-    credential = _blob_credential(url, settings, device_prompt)
-    return resume_job(job_id, engine_settings, credential, source_sas, destination_sas, subscribers, prompt)
+    active = _blob_login(url, settings, device_prompt)
+    return resume_job(job_id, engine_settings, None if active is None else active.credential, source_sas, destination_sas, subscribers, prompt,
+                      **_who(active))
 
 
 def bench(url: str, spec=None, settings: Settings | None = None, engine_settings=None, *, subscribers=(), setup_subscribers=(),

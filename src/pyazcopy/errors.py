@@ -48,7 +48,12 @@ class UntrustedEndpointError(AuthError):
 
 # --- the storage service said no --------------------------------------------------------------------------------
 class StorageServiceError(PyAzCopyError):
-    """A storage request failed; ``status`` and ``error_code`` are the HTTP status and ``x-ms-error-code``."""
+    """A storage request failed; ``status`` and ``error_code`` are the HTTP status and ``x-ms-error-code``.
+    ``job_advice``, when set, is the explanation a job states once (who is signed in, the role, what to do) while each
+    failed transfer keeps only ``transfer_line``, naming the request; the message itself has both (outside a job)."""
+
+    job_advice = ""
+    transfer_line = ""
 
     def __init__(self, message: str, status: int | None = None, error_code: str | None = None) -> None:
         super().__init__(message)
@@ -62,6 +67,10 @@ class PermissionMismatchError(StorageServiceError):
 
 class AuthenticationFailedError(StorageServiceError):
     """403 AuthenticationFailed / 401 InvalidAuthenticationInfo: the service did not accept the credential."""
+
+
+class SasExpiredError(AuthenticationFailedError):
+    """The SAS in the URL is past its expiry time (``se``) or not yet valid (``st``): a new SAS and a resume fix it."""
 
 
 class TenantMismatchError(AuthenticationFailedError):

@@ -77,7 +77,7 @@ def test_pscred_with_the_pwsh_stand_in(localazure, cli_env, container, tmp_path)
 
 def test_azcli_with_the_real_azure_cli(localazure, cli_env, container, tmp_path):
     if not AZ.exists():
-        pytest.skip(f"the Azure CLI is not installed at {AZ}: run scripts/install-azure-cli.sh")
+        pytest.fail(f"the Azure CLI is not installed at {AZ}: run scripts/install-azure-cli.sh (scripts/setup.sh does)")
     config_dir = tmp_path / "azure-cli"
     az_env = dict(cli_env, AZURE_CONFIG_DIR=str(config_dir), AZURE_CORE_COLLECT_TELEMETRY="false", AZURE_CORE_NO_COLOR="true")
     az_env.pop("PYTHONPATH", None)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from copy_support import container_sas, sas_url, tree_digest, write_tree
 
@@ -52,19 +53,26 @@ def run(args: list[str], env: dict[str, str], stdin: str = "") -> Result:
 def test_copy_up_and_down_with_text_output(localazure, container, tmp_path):
     src = write_tree(tmp_path / "src", {"a.txt": b"alpha", "sub dir/b.bin": os.urandom(5000), "empty": b""})
     env = env_for(localazure, tmp_path / "home")
-    up = run(["copy", str(src), sas_url(localazure.blob_url, container), "--recursive=true", "--put-md5"], env)
+    sas = container_sas(container)
+    signature = parse_qs(sas)["sig"][0]
+    up = run(["copy", str(src), f"{localazure.blob_url}/{container}?{sas}", "--recursive=true", "--put-md5"], env)
     assert up.code == 0, up.out
     for line in ("INFO: Scanning...", "has started", "Log file is located at:", "Number of File Transfers: 3",
                  "Number of File Transfers Completed: 3", "Number of File Transfers Failed: 0",
                  "Total Number of Bytes Transferred: 5005", "Final Job Status: Completed"):
         assert line in up.out
     assert "sig=" not in up.out
-    down = run(["cp", sas_url(localazure.blob_url, container, "src"), str(tmp_path / "out"), "--recursive", "--as-subdir=false",
+    down = run(["cp", f"{localazure.blob_url}/{container}/src?{sas}", str(tmp_path / "out"), "--recursive", "--as-subdir=false",
                 "--check-md5=FailIfDifferentOrMissing"], env)
     assert down.code == 0, down.out
     assert tree_digest(tmp_path / "out") == tree_digest(src)
     logs = list((tmp_path / "home" / "logs").glob("*.log"))
-    assert len(logs) == 2 and all("sig=" not in log.read_text() or "sig=REDACTED" in log.read_text() for log in logs)
+    assert len(logs) == 2
+    for log in logs:  # the default INFO log names every transfer's URL, never with the SAS's signature
+        text = log.read_text()
+        assert text.count("transfer succeeded: ") == 3, text
+        assert set(re.findall(r"(?i)sig=([^&\s\"']*)", text)) <= {"REDACTED"}, text
+        assert signature not in text and quote(signature, safe="") not in text
 
 
 def test_json_output_and_dry_run(localazure, container, tmp_path):
@@ -209,7 +217,7 @@ def test_a_long_copy_keeps_working_across_access_token_expiry(localazure, contai
     finally:
         localazure.admin("PUT", "/settings/token-lifetime", {"access_token_lifetime_seconds": None})
     assert up.code == 0, up.out
-    assert 2 * lifetime < elapsed < 100  # the copy outlived at least two tokens
+    assert elapsed > 2 * lifetime  # the copy outlived at least two tokens (--cap-mbps guarantees it; no upper bound on a loaded machine)
     assert 3 <= issued <= elapsed / (lifetime * 0.9) + 2  # the first token and one refresh per expiry crossed, no storm
     blob = localazure.shared_key_service().get_blob_client(container, "slow.bin").get_blob_properties()
     assert blob.size == size

@@ -1,8 +1,9 @@
 """File modes that deny access: an unreadable source file and a read-only destination directory.
 
-The tests run as root, and root ignores file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH). So pyazcopy runs here in a
-child process whose capability bounding set lacks those two (util-linux ``setpriv``): a root without them obeys the
-modes like any other user. SAS auth, plans and logs in the test's own directories."""
+As an ordinary user pyazcopy simply runs. As root, which ignores file modes (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH),
+pyazcopy runs in a child process whose capability bounding set lacks those two (util-linux ``setpriv``): a root
+without them obeys the modes like any other user. Either way the tests run; none needs root. SAS auth, plans and logs
+in the test's own directories."""
 
 from __future__ import annotations
 
@@ -18,8 +19,16 @@ import pytest
 from copy_support import sas_url, write_tree
 
 SETPRIV = shutil.which("setpriv")
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or SETPRIV is None,
-                                reason="needs root and util-linux setpriv (to drop CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH)")
+
+
+def without_dac(command: list[str]) -> list[str]:
+    """``command`` as a process that obeys file modes: as it is for an ordinary user, through setpriv for root."""
+    if os.geteuid() != 0:
+        return command
+    if SETPRIV is None:
+        pytest.fail("running as root, these tests need setpriv (Debian util-linux, always installed) to drop "
+                    "CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; or run the suite as an ordinary user")
+    return [SETPRIV, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", "--", *command]
 
 
 def run_without_dac(localazure, home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -31,8 +40,7 @@ def run_without_dac(localazure, home: Path, *args: str) -> subprocess.CompletedP
         "REQUESTS_CA_BUNDLE": localazure.ca_bundle, "SSL_CERT_FILE": localazure.ca_bundle,
     }
     home.mkdir(parents=True, exist_ok=True)
-    command = [SETPRIV, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", "--",
-               sys.executable, "-m", "pyazcopy", *args]
+    command = without_dac([sys.executable, "-m", "pyazcopy", *args])
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
 
 
@@ -40,8 +48,7 @@ def test_the_child_really_obeys_file_modes(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("x")
     secret.chmod(0)
-    probe = subprocess.run([SETPRIV, "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", "--", "cat", str(secret)],
-                           capture_output=True, text=True)
+    probe = subprocess.run(without_dac(["cat", str(secret)]), capture_output=True, text=True)
     assert probe.returncode != 0 and "Permission denied" in probe.stderr
 
 

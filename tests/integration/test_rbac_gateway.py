@@ -154,39 +154,59 @@ def test_reader_at_container_scope_reaches_only_that_container(localazure, fille
         localazure.shared_key_service().delete_container(other)
 
 
+def _moment(iso: str) -> float:
+    return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _carol_may_list(carol) -> bool:
+    try:
+        list(carol.list_blobs())
+        return True
+    except HttpResponseError as error:
+        assert error.error_code == "AuthorizationPermissionMismatch"
+        return False
+
+
+def _answers_switch_at(moment: float, carol, before: bool) -> int:
+    """Ask until the gateway's own ``moment`` has passed. Each answer is bracketed by the wall clock the gateway also
+    reads: one given wholly before ``moment`` must be ``before``, the first given wholly after it the opposite. No
+    timing margin is assumed, so a slow machine only means fewer answers. Returns how many came before."""
+    answered_before = 0
+    while True:
+        asked = time.time()
+        allowed = _carol_may_list(carol)
+        answered = time.time()
+        if asked >= moment + 0.002:  # the admin API gives milliseconds
+            assert allowed is not before
+            return answered_before
+        if answered < moment:
+            assert allowed is before
+            answered_before += 1
+        time.sleep(0.2)
+
+
 def test_runtime_assignment_counts_only_after_the_propagation_delay(localazure, filled_container, admin):
     assert admin("PUT", "/settings/role-propagation", {"seconds": 5}) == {"seconds": 5}
     carol = service_as(localazure, "carol").get_container_client(filled_container)
+    asked = time.time()
     added = admin("POST", "/role-assignments", {"upn": "carol@contoso.test", "role": "Storage Blob Data Reader", "scope": "/"})
-    started = time.monotonic()
+    answered = time.time()
     assert added["state"] == "pending"
-    assert_permission_mismatch(lambda: list(carol.list_blobs()))
-    time.sleep(2)
-    assert_permission_mismatch(lambda: list(carol.list_blobs()))
-    while True:  # honoured once the delay has passed
-        try:
-            names = [b.name for b in carol.list_blobs()]
-            break
-        except HttpResponseError:
-            assert time.monotonic() - started < 15
-            time.sleep(0.25)
-    assert names == ["data/report.csv"] and time.monotonic() - started >= 4.5
+    effective = _moment(added["effective_at"])
+    assert asked + 5 - 0.002 <= effective <= answered + 5  # five seconds after the gateway took the request
+    # refused until then (one list request fits in the five seconds even on a loaded machine)
+    assert _answers_switch_at(effective, carol, before=False) >= 1
+    assert [b.name for b in carol.list_blobs()] == ["data/report.csv"]
     listed = {a["id"]: a for a in admin("GET", "/role-assignments")["role_assignments"]}
     assert listed[added["id"]]["state"] == "active"
 
+    asked = time.time()
     removed = admin("DELETE", f"/role-assignments/{added['id']}")
-    started = time.monotonic()
+    answered = time.time()
     assert removed["state"] == "removing"
-    assert [b.name for b in carol.list_blobs()] == ["data/report.csv"]  # still counts during the delay
-    while True:
-        try:
-            list(carol.list_blobs())
-            assert time.monotonic() - started < 15
-            time.sleep(0.25)
-        except HttpResponseError as error:
-            assert error.error_code == "AuthorizationPermissionMismatch"
-            break
-    assert time.monotonic() - started >= 4.5
+    gone = _moment(removed["removed_at"])
+    assert asked + 5 - 0.002 <= gone <= answered + 5
+    _answers_switch_at(gone, carol, before=True)  # still counts during the delay, then AuthorizationPermissionMismatch
 
 
 def test_admin_refuses_bad_assignments_with_the_field_named(localazure):

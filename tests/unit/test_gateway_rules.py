@@ -215,10 +215,12 @@ def document() -> dict:
 
 def test_default_config_assigns_the_promised_roles():
     config = load_config()
-    by_principal = {(a.principal, a.scope): a.role for a in config.role_assignments}
-    assert by_principal[("upn alice@contoso.test", "/")] == "Storage Blob Data Contributor"
-    assert by_principal[("upn bob@contoso.test", "/")] == "Storage Blob Data Reader"
-    assert by_principal[("managed_identity data-mover-identity", "/")] == "Storage Blob Data Contributor"
+    by_principal: dict[tuple[str, str], set[str]] = {}
+    for a in config.role_assignments:
+        by_principal.setdefault((a.principal, a.scope), set()).add(a.role)
+    assert by_principal[("upn alice@contoso.test", "/")] == {"Storage Blob Data Contributor", "Storage File Data Privileged Contributor"}
+    assert by_principal[("upn bob@contoso.test", "/")] == {"Storage Blob Data Reader", "Storage File Data Privileged Reader"}
+    assert by_principal[("managed_identity data-mover-identity", "/")] == {"Storage Blob Data Contributor"}
     confidential = {a.client_id for a in config.apps if a.secrets or a.certificates}
     assert {f"client_id {c}" for c in confidential} <= {a.principal for a in config.role_assignments if a.role == "Storage Blob Data Contributor"}
     assert not any("carol" in a.principal or "dave" in a.principal for a in config.role_assignments)

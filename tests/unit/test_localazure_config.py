@@ -37,6 +37,7 @@ def test_default_config_has_the_promised_directory():
         (lambda d: d["apps"][3].pop("secrets"), "apps[3]: a confidential app needs secrets or certificates"),
         (lambda d: d["apps"][4]["certificates"][0].update(path="x.pem"), "apps[4].certificates[0]: give exactly one of"),
         (lambda d: d["settings"].update(device_code_interval_seconds=0), "settings.device_code_interval_seconds: must be a positive"),
+        (lambda d: d["settings"].update(azurite_location=3), "settings.azurite_location: must be a str, not 3"),
         (lambda d: d.update(extra={}), "(top level).extra: unknown field"),
         (lambda d: d.update(tenants=[]), "tenants: at least one tenant is required"),
     ],

@@ -23,6 +23,29 @@ def _first_line(error: BaseException) -> str:
     return scrub(" ".join(text.split()))[:1500]
 
 
+class TenantNotFoundError(LoginFailedError):
+    """The authority does not know the tenant (MSAL could not read its OpenID configuration; Entra's AADSTS90002)."""
+
+
+def unknown_tenant(text: str) -> TenantNotFoundError | None:
+    """MSAL's "Unable to get authority configuration for https://host/<tenant>" (its advice names login.microsoftonline.com,
+    whatever the authority) and Entra's AADSTS90002, said as what they mean."""
+    match = re.search(r"authority configuration for (https?://[^\s/]+)/([^\s/]+?)\.?(?:\s|$)", text)
+    if match:
+        authority, tenant = match.group(1), match.group(2)
+    else:
+        match = re.search(r"AADSTS90002: Tenant '([^']+)' not found", text)
+        if not match:
+            return None
+        authority, tenant = "", match.group(1)
+    where = f"at the authority {authority}" if authority else "at the authority"
+    return TenantNotFoundError(
+        f"the tenant {tenant} was not found {where}. Check the tenant ID or domain given with --tenant-id (AZCOPY_TENANT_ID "
+        "for auto-login); the tenant is shown in the Azure portal under Microsoft Entra ID. If the tenant is right, check the "
+        "authority (--aad-endpoint or AZCOPY_ACTIVE_DIRECTORY_ENDPOINT)."
+    )
+
+
 def map_credential_error(error: BaseException, principal: str, login_type: LoginType, during_login: bool = False) -> PyAzCopyError | None:
     if isinstance(error, PyAzCopyError):
         return error
@@ -36,6 +59,9 @@ def map_credential_error(error: BaseException, principal: str, login_type: Login
             f"the saved sign-in for {principal} can no longer be refreshed silently (it expired, was revoked, or needs a new sign-in). {again}."
         )
     text = _first_line(error)
+    unknown = unknown_tenant(text)
+    if unknown is not None:
+        return unknown
     wrong_tenant = re.search(r"not configured to acquire tokens for tenant ([\w.-]+)", text)
     if wrong_tenant:
         target = wrong_tenant.group(1)
@@ -53,7 +79,7 @@ def map_credential_error(error: BaseException, principal: str, login_type: Login
         }.get(login_type, "")
         return LoginFailedError(f"the {login_type.value} credential is not available: {text} {hint}".strip())
     if isinstance(error, ClientAuthenticationError):
-        if any(code in text for code in DECLINED_CODES):
+        if any(code in text for code in DECLINED_CODES) or ("AADSTS70000" in text and "declined" in text):  # Cancel on the sign-in page
             return LoginFailedError(
                 f"the sign-in was cancelled or consent was declined in the browser ({text}). "
                 f"{again}: run `pyazcopy login` and accept on the consent page, or ask an administrator to grant consent for the application."

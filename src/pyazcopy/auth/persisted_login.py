@@ -252,18 +252,20 @@ def _delete_quietly(store, key: str) -> str | None:
 
 
 def log_out(settings: Settings) -> list[str]:
-    """Remove the record and our secret from every store; the list says what was removed. NotLoggedInError if nothing."""
+    """Remove the record and our secret from every store; the list says what each removed thing was and where it was
+    (the secret: the sign-in's tokens, from a secret store; the record: who signed in and how, not secret).
+    NotLoggedInError if nothing."""
     removed = []
     key = store_key(settings)
     record = read_record(settings) if record_path(settings).exists() else None
     for store in every_store(dataclasses.replace(settings, allow_plaintext_store=True)):
         where = _delete_quietly(store, record.store_key if record and record.store == store.kind else key)
         if where:
-            removed.append(where)
+            removed.append(f"the secret (the sign-in's refresh and access tokens) from the {where}")
     path = record_path(settings)
     if path.exists():
         path.unlink()
-        removed.append(str(path))
+        removed.append(f"the login record (not secret: who signed in, the tenant and where the secret was kept) {path}")
     if not removed:
         raise NotLoggedInError("you are not logged in: no saved login was found, so there is nothing to remove")
     return removed

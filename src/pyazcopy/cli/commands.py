@@ -11,6 +11,7 @@ from pyazcopy.errors import PyAzCopyError, SecretStoreUnavailableError, UsageErr
 from pyazcopy.model import DEFAULT_TENANT_ID, LoginRequest, LoginType
 from pyazcopy.settings import ENVIRONMENT_VARIABLES, Settings
 
+TRAILING_DOT_OPTIONS = ("enable", "disable", "allowtounsafedestination")
 LOGIN_RETRY_NOTE = "\n\nNOTE: If your credential was created in the last 5 minutes, please wait a few minutes and try again."
 SUCCESS = {
     LoginType.SPN: "SPN Auth via secret succeeded.",
@@ -71,6 +72,22 @@ def login_request(args, settings: Settings) -> LoginRequest:
     )
 
 
+def retry_note(args, settings: Settings, error: PyAzCopyError) -> str:
+    """AzCopy's "credential created in the last 5 minutes" note, only where it can apply: an application's credential
+    (SPN secret or certificate, managed or workload identity) that Entra may not know yet. Never after a person's
+    sign-in (device code, browser: a cancel, a wrong tenant or password has nothing to wait for) or a borrowed one
+    (Azure CLI, PowerShell), nor for a tenant the authority does not know."""
+    from pyazcopy.auth.credential_errors import TenantNotFoundError  # noqa: PLC0415
+
+    try:
+        kind = login_request(args, settings).login_type
+    except PyAzCopyError:
+        return ""
+    if kind not in (LoginType.SPN, LoginType.MSI, LoginType.WORKLOAD) or isinstance(error, TenantNotFoundError):
+        return ""
+    return LOGIN_RETRY_NOTE
+
+
 def login(args, settings: Settings, output: Output) -> int:
     from pyazcopy.auth.persisted_login import sign_in
 
@@ -84,7 +101,7 @@ def login(args, settings: Settings, output: Output) -> int:
         output.error(f"Failed to perform login command: \n{error}")
         return error.exit_code
     except PyAzCopyError as error:
-        output.error(f"Failed to perform login command: \n{error}{LOGIN_RETRY_NOTE}")
+        output.error(f"Failed to perform login command: \n{error}{retry_note(args, settings, error)}")
         return error.exit_code
     kind = request.login_type
     if kind.is_user_sign_in and request.tenant_id.lower() == DEFAULT_TENANT_ID:
@@ -141,7 +158,7 @@ def logout(args, settings: Settings, output: Output) -> int:
         output.error(f"failed to perform logout command, {error}")
         return error.exit_code
     for where in removed:
-        output.info(f"Removed the saved login from {where}")
+        output.info(f"Removed {where}")
     output.info("Logout succeeded.")
     output.end_of_job()
     return 0
@@ -151,6 +168,8 @@ def logout(args, settings: Settings, output: Output) -> int:
 def list_command(args, settings: Settings, output: Output) -> int:
     if args.location and args.location.lower() not in ("blob", "blobfs"):
         raise UsageError("pyazcopy only supports listing Blob and BlobFS locations for now")
+    if args.trailing_dot and args.trailing_dot.lower() not in TRAILING_DOT_OPTIONS:  # parsed as AzCopy does; Files only
+        raise UsageError(f"invalid value {args.trailing_dot!r} for --trailing-dot: use Enable, Disable or AllowToUnsafeDestination")
     properties = parse_properties(args.properties)
     endpoint = api.endpoint_for(args.url, settings, device_prompt(output))
     tally = Tally()

@@ -14,6 +14,7 @@ from typing import Any
 
 from pyazcopy.cli.environment import Environment
 from pyazcopy.cli.output import Output
+from pyazcopy.cli.parser import Parser
 from pyazcopy.engine.events import (
     ConcurrencyChanged, DryRunItem, JobFinished, JobProgress, JobStarted, JobSummary, ScanningStarted, TransferFinished, Warning_,
 )
@@ -29,7 +30,7 @@ BOOL_FLAGS = {  # name -> default (Cobra-style: --flag, --flag=true, --flag=fals
 TRUE, FALSE = ("true", "t", "1", "yes"), ("false", "f", "0", "no")
 
 
-class CobraParser(argparse.ArgumentParser):
+class CobraParser(Parser):
     """Accepts ``--flag=true|false`` for boolean flags, as AzCopy's Cobra flags do."""
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
@@ -45,9 +46,6 @@ class CobraParser(argparse.ArgumentParser):
                     raise UsageError(f"invalid value {value!r} for {name}: use true or false")
             rewritten.append(token)
         return super().parse_known_args(rewritten, namespace)
-
-    def error(self, message: str):
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _bool(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:
@@ -103,11 +101,14 @@ def add_copy_commands(commands, global_flags) -> None:
 
 # --- rendering -------------------------------------------------------------------------------------------------
 def _summary_content(job_id: str, status: str, total: int, completed: int, failed: int, skipped: int, transferred: int,
-                     expected: int, over_wire: int, percent: float, active: int = 0, failed_list=(), complete_ordered: bool = True) -> str:
+                     expected: int, over_wire: int, percent: float, active: int = 0, failed_list=(), complete_ordered: bool = True,
+                     error: str = "", not_started: int | None = None) -> str:
     body = {
-        "ErrorMsg": "", "JobID": job_id, "ActiveConnections": str(active), "CompleteJobOrdered": complete_ordered, "JobStatus": status,
+        "ErrorMsg": error, "JobID": job_id, "ActiveConnections": str(active), "CompleteJobOrdered": complete_ordered, "JobStatus": status,
         "TotalTransfers": str(total), "FileTransfers": str(total), "FolderPropertyTransfers": "0", "SymlinkTransfers": "0",
         "TransfersCompleted": str(completed), "TransfersFailed": str(failed), "TransfersSkipped": str(skipped),
+        # not in AzCopy: what a stopped job has not done yet, so the four counts add up to TotalTransfers
+        "TransfersNotStarted": str(total - completed - failed - skipped if not_started is None else not_started),
         "BytesOverWire": str(over_wire), "TotalBytesTransferred": str(transferred), "TotalBytesEnumerated": str(expected),
         "TotalBytesExpected": str(expected), "PercentComplete": f"{percent:.4f}", "AverageIOPS": "0", "AverageE2EMilliseconds": "0",
         "ServerBusyPercentage": "0", "NetworkErrorPercentage": "0",
@@ -257,7 +258,7 @@ class CopyRenderer:
         if self.output.json:
             self.output.message("EndOfJob", _summary_content(s.job_id, s.status, s.total_transfers, s.completed, s.failed, s.skipped,
                                                              s.bytes_transferred, s.bytes_expected, s.bytes_over_wire, 100.0 if s.succeeded else 0.0,
-                                                             failed_list=s.failed_transfers[:100]))
+                                                             failed_list=s.failed_transfers[:100], error=s.error, not_started=s.not_started))
             return
         lines = [
             f"\nJob {s.job_id} summary",
@@ -272,16 +273,27 @@ class CopyRenderer:
             "Number of Folder Transfers Failed: 0",
             f"Number of File Transfers Skipped: {s.skipped}",
             "Number of Folder Transfers Skipped: 0",
+            *([f"Number of File Transfers Not Started: {s.not_started}"] if s.not_started else []),  # not in AzCopy: a stopped job's rest
             f"Total Number of Bytes Transferred: {s.bytes_transferred}",
             f"Final Job Status: {s.status}",
         ]
         if s.error:
             lines.append(f"\nThe job stopped: {s.error}")
         if s.status not in ("Completed", "CompletedWithSkipped"):
-            where = f"See the log {s.log_path} for every failure" if s.log_path else "`pyazcopy jobs show " + s.job_id + " --with-status=Failed` lists the failures"
-            lines.append(f"\n{where}; `pyazcopy jobs resume {s.job_id}` retries what did not complete"
-                         " (add --source-sas/--destination-sas when the URLs had a SAS).")
+            lines.append("\n" + next_step(s))
         self._text("\n".join(lines))
+
+
+def next_step(s: JobSummary) -> str:
+    """What to do after a job that did not complete: `jobs resume` only where resuming can help (Ctrl-C, network
+    errors, an expired SAS or sign-in); otherwise the failures' own messages say what helps (the role, the name, the
+    flag, the file's mode) and resuming unchanged would fail the same way."""
+    where = f"See the log {s.log_path} for every failure" if s.log_path else "`pyazcopy jobs show " + s.job_id + " --with-status=Failed` lists the failures"
+    if s.resume_helps:
+        return (f"{where}; `pyazcopy jobs resume {s.job_id}` retries what did not complete"
+                " (add --source-sas/--destination-sas when the URLs had a SAS).")
+    return (f"{where}. Each failure above says what to change; resuming without that change would fail the same way, "
+            "so fix it first, then run the copy again.")
 
 
 # --- handlers --------------------------------------------------------------------------------------------------

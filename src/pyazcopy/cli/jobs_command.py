@@ -10,6 +10,10 @@
   ListJobTransfers message then EndOfJob, both ``{"ErrorMsg","JobID","Details":[{"Src","Dst","IsFolderProperties",
   "TransferStatus","TransferSize","ErrorCode"}]}``.
 A bad job id or status value is an error with exit code 1, as in AzCopy.
+
+Not in AzCopy: a job whose planning was interrupted says so (``Planning: interrupted ...`` in `jobs list` and `jobs
+show`, ``"Planning"`` in their JSON), `jobs show` gives the reason a job stopped, and `jobs remove`/`jobs clean` also
+delete the temporary files (``.azDownload-<job>-<name>``) of the jobs' unfinished downloads.
 """
 
 from __future__ import annotations
@@ -93,19 +97,49 @@ def jobs_command(args, settings, output: Output, environment: Environment) -> in
         return 0 if summary.succeeded else 1
     if which == "remove":
         job_id = _job_id(args.job_id)
+        temps = _remove_temp_files(engine, job_id)
         plans.remove_job(engine.plan_dir, job_id)
         (engine.log_dir / f"{job_id}.log").unlink(missing_ok=True)
+        for temp in temps:
+            output.info(f"Removed the temporary download file {temp}")
         output.end_of_job(f"Successfully removed log and job plan files for job {job_id}.")
         return 0
     if which == "clean":
         removed = 0
+        plans.remove_partial_plans(engine.plan_dir)
         for job in plans.list_jobs(engine.plan_dir):
+            temps = _remove_temp_files(engine, job.job_id)
             plans.remove_job(engine.plan_dir, job.job_id)
             (engine.log_dir / f"{job.job_id}.log").unlink(missing_ok=True)
+            for temp in temps:
+                output.info(f"Removed the temporary download file {temp}")
             removed += 1
         output.info(f"Successfully removed {removed} jobs.")
         return 0
     raise UsageError("jobs needs a sub-command: list, show, resume, remove or clean")
+
+
+def _remove_temp_files(engine: EngineSettings, job_id: str) -> list[str]:
+    """The job's unfinished downloads' temporary files, deleted (none when its plan cannot be read)."""
+    from pyazcopy.engine import plan as plans
+    from pyazcopy.engine.download_temps import remove_job_temp_files
+
+    try:
+        return remove_job_temp_files(engine.plan_dir, job_id)
+    except plans.JobNotFoundError:
+        raise
+    except Exception:  # noqa: BLE001 - an unreadable plan is still removed; its temporary files cannot be known
+        return []
+
+
+def _planning_note(planning, job_id: str) -> str:
+    """'' for a job whose planning finished; else what happened and what to do."""
+    if planning.finished:
+        return ""
+    if planning.running:
+        return f"in progress ({planning.planned} transfers planned so far by pyazcopy process {planning.pid})"
+    return (f"interrupted after {planning.planned} transfers were planned (the source was not completely listed); "
+            f"`pyazcopy jobs resume {job_id}` continues the planning, then the transfers")
 
 
 def _list(args, engine: EngineSettings, output: Output) -> int:
@@ -117,12 +151,14 @@ def _list(args, engine: EngineSettings, output: Output) -> int:
                          f"{', '.join(JOB_STATUSES)}.")
     jobs = [j for j in plans.list_jobs(engine.plan_dir) if wanted == "All" or j.status == wanted]
     if output.json:
-        details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status} for j in jobs]
+        details = [{"JobId": j.job_id, "CommandString": j.command, "StartTime": int(j.created), "JobStatus": j.status,
+                    **({} if j.planning.finished else {"Planning": "InProgress" if j.planning.running else "Interrupted"})} for j in jobs]
         output.message("EndOfJob", json.dumps({"ErrorMessage": "", "JobIDDetails": details}, separators=(",", ":")))
         return 0
     text = "Existing Jobs \n" + "".join(
         f"JobId: {j.job_id}\nStart Time: {time.strftime('%A, %d-%b-%y %H:%M:%S %Z', time.localtime(j.created))}\n"
-        f"Status: {j.status}\nCommand: {j.command}\n\n" for j in jobs)
+        f"Status: {j.status}\n" + (f"Planning: {_planning_note(j.planning, j.job_id)}\n" if not j.planning.finished else "")
+        + f"Command: {j.command}\n\n" for j in jobs)
     output._write(text.rstrip("\n") + "\n" if jobs else text.rstrip("\n"))
     return 0
 
@@ -142,10 +178,18 @@ def _show(args, engine: EngineSettings, output: Output) -> int:
         if status_filter:
             return _show_transfers(plan, job_id, status_filter, output)
         c = plan.counts()
-        status = str(plan.meta().get("status", ""))
+        meta, planning = plan.meta(), plan.planning()
+        status, error, note = str(meta.get("status", "")), str(meta.get("error") or ""), _planning_note(planning, job_id)
         percent = 100.0 * (c.done + c.failed + c.skipped) / c.total if c.total else 100.0
+        if not planning.finished:  # what is planned so far is not the whole job
+            percent = min(percent, 99.9) if c.total else 0.0
         if output.json:  # AzCopy: the summary as GetJobSummary, then again as EndOfJob; BytesOverWire is reset to 0
             content = _summary_content(job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes, c.total_bytes, 0, percent)
+            body = json.loads(content)
+            body["ErrorMsg"] = error
+            if not planning.finished:
+                body["Planning"] = "InProgress" if planning.running else "Interrupted"
+            content = json.dumps(body, separators=(",", ":"))
             output.message("GetJobSummary", content)
             output.message("EndOfJob", content)
             return 0
@@ -154,7 +198,9 @@ def _show(args, engine: EngineSettings, output: Output) -> int:
             "Number of Symlink Transfers: 0", f"Total Number of Transfers: {c.total}", f"Number of File Transfers Completed: {c.done}",
             "Number of Folder Transfers Completed: 0", f"Number of File Transfers Failed: {c.failed}", "Number of Folder Transfers Failed: 0",
             f"Number of File Transfers Skipped: {c.skipped}", "Number of Folder Transfers Skipped: 0",
-            f"Total Number of Bytes Transferred: {c.done_bytes}", f"Percent Complete (approx): {percent:.1f}", f"Final Job Status: {status}"]))
+            *([f"Number of File Transfers Not Started: {c.not_started}"] if c.not_started else []),
+            f"Total Number of Bytes Transferred: {c.done_bytes}", f"Percent Complete (approx): {percent:.1f}", f"Final Job Status: {status}",
+            *([f"Planning: {note}"] if note else []), *([f"\nThe job stopped: {error}"] if error else [])]))
         return 0
     finally:
         plan.close()

@@ -15,8 +15,34 @@ LOGIN_TYPES = "DEVICE, BROWSER, SPN, MSI, AZCLI, PSCRED, WORKLOAD"
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would exit(2); AzCopy exits 1 with a message
+    """argparse with AzCopy's manners: a bad command line raises UsageError (exit 1, not argparse's exit 2), and an
+    unknown flag points to the help of the command it was given to (`pyazcopy copy --help`), not the top level."""
+
+    def error(self, message: str):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and not hasattr(parsed, "_extras_prog"):  # the innermost (sub)command that was left with them
+            setattr(parsed, "_extras_prog", self.prog)
+        return parsed, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            prog = getattr(parsed, "_extras_prog", self.prog)
+            flags = [extra for extra in extras if extra.startswith("-")]
+            what = f"unknown flag: {flags[0]}" if flags else f"unexpected argument(s): {' '.join(extras)}"  # Cobra's wording
+            raise UsageError(f"{what} (see `{prog} --help`)")
+        return parsed
+
+
+def _uint32(text: str) -> int:
+    """A Cobra uint32 flag's value (``make --quota-gb``): a whole number from 0 to 4294967295."""
+    value = int(text) if text.strip().isdigit() else -1
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: use a whole number from 0 to 4294967295")
+    return value
 
 
 def _global_flags(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -68,7 +94,7 @@ def build_parser() -> Parser:
 
     make = command("make", "Create a container or file share.", aliases=("mk", "mkdir"))
     make.add_argument("url", help="the container URL to create")
-    make.add_argument("--quota-gb", type=int, default=0, help="Specifies the maximum size of the share in gigabytes (GiB), 0 means you accept the file service's default quota.")
+    make.add_argument("--quota-gb", type=_uint32, default=0, help="Specifies the maximum size of the share in gigabytes (GiB), 0 means you accept the file service's default quota.")
 
     env = command("env", "Shows the environment variables that can configure pyazcopy's behavior.")
     env.add_argument("--show-sensitive", action="store_true", help="Shows sensitive/secret environment variables.")

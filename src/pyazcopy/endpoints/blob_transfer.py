@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-from types import SimpleNamespace
-
-from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, client_request_id, http_date_timestamp
-from pyazcopy.endpoints.locations import parse_location
-from pyazcopy.endpoints.storage_errors import Operation, map_storage_error, next_step_for
+from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, MeteredBody, client_request_id, http_date_timestamp
+from pyazcopy.endpoints.locations import check_port
+from pyazcopy.endpoints.storage_errors import RETRYABLE_STATUS, TransientStorageError, storage_error  # noqa: F401 - re-exported
 from pyazcopy.errors import (
     AuthenticationFailedError,
     PermissionMismatchError,
@@ -37,13 +35,8 @@ from pyazcopy.errors import (
 
 API_VERSION = "2025-11-05"
 STORAGE_SCOPE = "https://storage.azure.com/.default"
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 LIST_PAGE_SIZE = 5000
 READ_BUFFER_SIZE = 1024 * 1024
-
-
-class TransientStorageError(StorageServiceError):
-    """A failure worth retrying: a throttling or server status, a timeout, or a dropped connection."""
 
 
 class BlobExistsError(ResourceExistsError):
@@ -87,7 +80,8 @@ def parse_blob_url(url: str) -> BlobUrl:
     """Both URL shapes: ``https://acct.blob.core.windows.net/c/p`` and path style ``https://127.0.0.1:P/acct/c/p``."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise UsageError(f"{url!r} is not a storage URL; write it like https://account.blob.core.windows.net/container/path")
+        raise UsageError(f"{url.split('?')[0]!r} is not a storage URL; write it like https://account.blob.core.windows.net/container/path")
+    check_port(parts, url)
     segments = parts.path.lstrip("/").split("/", 2 if _path_style(parts.netloc) else 1)
     if _path_style(parts.netloc):
         account = segments[0]
@@ -150,11 +144,12 @@ class BlobTransferClient:
     """One container's data path, shared by every worker thread (one connection pool of ``pool_size``)."""
 
     def __init__(self, url: BlobUrl, credential: Any = None, pool_size: int = 32, connection_verify: Any = True,
-                 read_timeout: float = 120.0, proxies: tuple[tuple[str, str], ...] = ()) -> None:
+                 read_timeout: float = 120.0, proxies: tuple[tuple[str, str], ...] = (), identity: str = "", tenant_id: str = "") -> None:
         """``connection_verify``: a CA bundle path, True (the system's trust store) or False; ``proxies``: pairs like
-        ("https", "http://proxy:3128"), ("no", "localhost") as ``settings.proxies_from`` reads them. Nothing here reads
-        the environment."""
+        ("https", "http://proxy:3128"), ("no", "localhost") as ``settings.proxies_from`` reads them. ``identity`` and
+        ``tenant_id`` name who is signed in, for the messages of refused requests. Nothing here reads the environment."""
         self.url = url
+        self.identity, self.tenant_id = identity, tenant_id
         parts = urlsplit(url.account_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._credential = credential if credential is not None and hasattr(credential, "get_token") else None
@@ -252,7 +247,8 @@ class BlobTransferClient:
             body = b""
         response.close()
         raise storage_error(operation, target, response.status_code, response.headers.get("x-ms-error-code"), body,
-                            response.headers, self.url.account_url, self.url.container)
+                            response.headers, self.url.account_url, self.url.container, identity=self.identity if self._credential else "",
+                            tenant_id=self.tenant_id, sas=self.url.sas)
 
     # --- container ----------------------------------------------------------------------------------------------
     def create_container_if_missing(self) -> bool:
@@ -330,16 +326,18 @@ class BlobTransferClient:
                           base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "",
                           h.get("ETag") or "")
 
-    def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True) -> None:
+    def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True,
+                 progress: Callable[[int], None] | None = None) -> None:
+        """``progress`` is called with each piece's size just before the piece is sent (see :class:`MeteredBody`)."""
         http = headers.as_http()
         http.update({"x-ms-blob-type": "BlockBlob", "Content-Length": str(len(data))})
         if not overwrite:
             http["If-None-Match"] = "*"
-        self._write("PUT", self.blob_url(name), "upload", name, http, data)
+        self._write("PUT", self.blob_url(name), "upload", name, http, data, progress)
 
-    def stage_block(self, name: str, block_id: str, data: memoryview | bytes) -> None:
+    def stage_block(self, name: str, block_id: str, data: memoryview | bytes, progress: Callable[[int], None] | None = None) -> None:
         query = "comp=block&blockid=" + quote(block_id, safe="")
-        self._write("PUT", self.blob_url(name, query), "upload block to", name, {"Content-Length": str(len(data))}, data)
+        self._write("PUT", self.blob_url(name, query), "upload block to", name, {"Content-Length": str(len(data))}, data, progress)
 
     def commit_block_list(self, name: str, block_ids: list[str], headers: BlobHeaders, overwrite: bool = True) -> None:
         body = ('<?xml version="1.0" encoding="utf-8"?><BlockList>'
@@ -387,7 +385,13 @@ class BlobTransferClient:
         http = {"x-ms-blob-condition-appendpos": str(offset), "Content-Length": str(len(data))}
         self._write("PUT", self.blob_url(name, "comp=appendblock"), "append to", name, http, data)
 
-    def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data) -> None:
+    def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data,
+               progress: Callable[[int], None] | None = None) -> None:
+        if progress is not None:
+            if self._lean is not None and url.startswith(self._origin):
+                data = MeteredBody(data, progress)  # counted piece by piece as http.client sends it
+            else:
+                progress(len(data))  # azure-core's pipeline sends the buffer whole
         try:
             response = self._send(method, url, operation, self.redacted_blob(name), headers, data)
         except ResourceExistsError as error:
@@ -460,42 +464,3 @@ def pipeline_errors() -> tuple[type[BaseException], ...]:
     from azure.core.exceptions import AzureError  # noqa: PLC0415
 
     return (AzureError,)
-
-
-def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
-                  headers: Any = None, account_url: str = "", container: str = "") -> StorageServiceError:
-    """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
-    of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`)."""
-    text = body.decode("utf-8", "replace") if body else ""
-    message = ""
-    if body:
-        try:
-            message = (ET.fromstring(body).findtext("Message") or "").splitlines()[0]
-        except (ET.ParseError, IndexError):
-            message = ""
-    summary = f"{operation} {target} failed: {status} {code or ''}".rstrip() + (f" ({message})" if message else "")
-    if status in RETRYABLE_STATUS:
-        return TransientStorageError(summary, status, code)
-    if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
-        return ResourceExistsError(summary, status, code)
-    kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
-            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
-    shim = SimpleNamespace(status_code=status, error_code=code or "", message=text or summary,
-                           response=SimpleNamespace(headers=headers or {}))
-    try:
-        location = parse_location(f"{account_url}/{container}") if account_url else None
-    except UsageError:
-        location = None
-    if location is None:
-        return StorageServiceError(summary, status, code)
-    mapped = map_storage_error(shim, kind, location)  # type: ignore[arg-type]
-    if type(mapped) is StorageServiceError:  # nothing more specific than the summary: add only what to do
-        hint = next_step_for(code or "")
-        return StorageServiceError(summary + (f". {hint}" if hint else ". Run the command again later; if it keeps failing, check the URL"),
-                                   status, code)
-    if isinstance(mapped, StorageServiceError):
-        mapped.args = (f"{summary}. {mapped}",)
-        return mapped
-    error = StorageServiceError(f"{summary}. {mapped}", status, code)
-    error.__cause__ = mapped
-    return error

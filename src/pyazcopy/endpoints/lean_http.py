@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
@@ -281,6 +281,27 @@ class LeanTransport:
             self._local.response = response
             return response
         raise http.client.RemoteDisconnected("connection closed")  # not reached
+
+
+class MeteredBody:
+    """A request body that http.client sends piece by piece (an iterable, with Content-Length already set), calling
+    ``progress(n)`` before each piece of at most 1 MiB: the caller's rate limit paces the upload and its counters see
+    the bytes as they go. Iterating again (a resend on a fresh connection) sends, and counts, the bytes again."""
+
+    PIECE = 1024 * 1024
+
+    def __init__(self, data: memoryview | bytes, progress: Callable[[int], None]) -> None:
+        self.view = memoryview(data).cast("B") if not isinstance(data, memoryview) or data.format != "B" else data
+        self.progress = progress
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def __iter__(self) -> Iterator[memoryview]:
+        for start in range(0, len(self.view), self.PIECE):
+            piece = self.view[start:start + self.PIECE]
+            self.progress(len(piece))
+            yield piece
 
 
 def _send_request(connection: http.client.HTTPConnection, method: str, path: str, headers: dict[str, str], body: Any) -> None:

@@ -23,7 +23,12 @@ WILDCARDS = "*?["
 
 
 class LocalPathError(PyAzCopyError):
-    """A local path is missing, unreadable or not writable; the message names it and what to do."""
+    """A local path is missing, unreadable or not writable; the message names it and what to do. ``resume_helps``:
+    the cause can pass without changing the command (a full disk), so `jobs resume` is the next step."""
+
+    def __init__(self, message: str, resume_helps: bool = False) -> None:
+        super().__init__(message)
+        self.resume_helps = resume_helps
 
 
 class UnsafeBlobNameError(PyAzCopyError):
@@ -217,7 +222,7 @@ def open_for_positional_write(path: str, size: int, keep: bool, made_directories
         if keep and os.fstat(fd).st_size > size:
             os.ftruncate(fd, size)
     except OSError as error:
-        raise LocalPathError(_write_error_message(path, error)) from None
+        raise LocalPathError(_write_error_message(path, error), resume_helps=error.errno == errno.ENOSPC) from None
     return fd
 
 
@@ -229,11 +234,25 @@ def _make_directory(directory: str, made_directories: set[str] | None) -> None:
         made_directories.add(directory)
 
 
+def _file_in_the_way(path: str) -> str:
+    """The nearest parent of ``path`` that exists but is not a directory ("" when there is none)."""
+    parent = os.path.dirname(path)
+    while parent and parent != os.path.dirname(parent):
+        if os.path.lexists(parent):
+            return "" if os.path.isdir(parent) else parent
+        parent = os.path.dirname(parent)
+    return ""
+
+
 def _write_error_message(path: str, error: OSError) -> str:
     if error.errno == errno.ENOSPC:
         return f"the disk holding {path} is full: free space or choose another destination, then resume the job"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot write {path}: permission denied; choose a destination you can write to"
+    blocker = _file_in_the_way(path) if error.errno in (errno.EEXIST, errno.ENOTDIR) else ""
+    if blocker:
+        return (f"cannot write {path}: a path component is not a directory ({blocker} is a file); "
+                "choose another destination, or move that file away")
     return f"cannot write {path}: {error.strerror or error}"
 
 
@@ -278,7 +297,7 @@ class PositionalWriter:
             try:
                 n = os.pwrite(self.fd, view, self.offset)
             except OSError as error:
-                raise LocalPathError(_write_error_message(self.path, error)) from None
+                raise LocalPathError(_write_error_message(self.path, error), resume_helps=error.errno == errno.ENOSPC) from None
             view = view[n:]
             self.offset += n
             self.written += n
@@ -357,7 +376,7 @@ def finish_download(temp: str, target: str, last_modified: float | None) -> None
     try:
         os.replace(temp, target)
     except OSError as error:
-        raise LocalPathError(_write_error_message(target, error)) from None
+        raise LocalPathError(_write_error_message(target, error), resume_helps=error.errno == errno.ENOSPC) from None
 
 
 def read_into(fd: int, buffer: memoryview, offset: int, path: str) -> int:

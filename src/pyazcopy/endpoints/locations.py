@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import unquote, urlsplit
+import re
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from pyazcopy.errors import UsageError
 from pyazcopy.model import StorageLocation
@@ -22,6 +23,33 @@ def _is_path_style(hostname: str) -> bool:
         return False
 
 
+CONTAINER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-))*")
+CONTAINER_RULE = ("a container name has 3-63 characters: lower-case letters, digits and hyphens, starts with a letter or digit, "
+                  "and has no two hyphens in a row")
+
+
+def container_name_problem(name: str) -> str:
+    """What is wrong with a container name by Azure's rules ("" when nothing is); ``$root``, ``$web`` and ``$logs``
+    are the service's own containers and allowed."""
+    if name in ("$root", "$web", "$logs"):
+        return ""
+    if not 3 <= len(name) <= 63:
+        return f"the container name {name!r} has {len(name)} characters; {CONTAINER_RULE}"
+    if not CONTAINER_NAME.fullmatch(name) or name.endswith("-"):
+        return f"the container name {name!r} is not valid; {CONTAINER_RULE}"
+    return ""
+
+
+def check_port(parts: SplitResult, url: str) -> None:
+    """A port that is not a number (``https://127.0.0.1:notaport/...``) is a bad URL, said as such."""
+    try:
+        parts.port
+    except ValueError:
+        port = parts.netloc.rsplit("@", 1)[-1].rsplit(":", 1)[-1]
+        raise UsageError(f"bad port {port!r} in {url.split('?')[0]!r}: a port is a number from 1 to 65535 "
+                         f"(for example https://127.0.0.1:10000/...); fix the URL") from None
+
+
 def is_remote(argument: str) -> bool:
     return argument.lower().startswith(("https://", "http://"))
 
@@ -30,6 +58,7 @@ def parse_location(url: str) -> StorageLocation:
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
         raise UsageError(f"{url.split('?')[0]!r} is not an Azure Storage URL (expected https://<account>.blob.core.windows.net/<container>[/<path>])")
+    check_port(parts, url)
     hostname = (parts.hostname or "").lower()
     segments = [unquote(segment) for segment in parts.path.split("/")]
     segments = segments[1:] if segments and segments[0] == "" else segments

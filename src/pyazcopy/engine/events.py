@@ -17,7 +17,7 @@ class JobProgress:
     completed: int
     failed: int
     skipped: int
-    bytes_transferred: int  # bytes of the job that have reached their destination (completed files and chunks)
+    bytes_transferred: int  # bytes of the job moved so far (finished chunks and the bytes of chunks on their way)
     bytes_expected: int
     bytes_over_wire: int  # bytes sent or received by this run
     elapsed_seconds: float
@@ -29,6 +29,10 @@ class JobProgress:
 
     @property
     def percent_complete(self) -> float:
+        """By bytes, as AzCopy counts it (jobsAdmin: TotalBytesTransferred / TotalBytesExpected, with the bytes of files
+        still moving); a job of empty files only counts its files."""
+        if self.bytes_expected > 0:
+            return min(100.0, 100.0 * self.bytes_transferred / self.bytes_expected)
         if not self.total_transfers:
             return 100.0
         return 100.0 * (self.completed + self.failed + self.skipped) / self.total_transfers
@@ -64,6 +68,8 @@ class JobSummary:
     error: str = ""  # why the job stopped early (a missing role, an expired SAS, Ctrl-C)
     concurrency: int = 0  # the connections used at the end (AZCOPY_CONCURRENCY_VALUE=AUTO: the tuned value)
     concurrency_reason: str = ""  # AUTO only: the tuner's last state, e.g. "at optimum"
+    resume_helps: bool = False  # `jobs resume` can finish it (interrupted, network errors, an expired SAS or sign-in)
+    not_started: int = 0  # transfers that did not end (a stopped job): completed + failed + skipped + not_started = total
 
     @property
     def succeeded(self) -> bool:

@@ -68,8 +68,38 @@ class CopyOptions:
             raise UsageError("--block-size-mb, --put-blob-size-mb and --cap-mbps must not be negative")
         if self.put_blob_size_mb > 5000:
             raise UsageError("--put-blob-size-mb must be at most 5000 (the largest single Put Blob)")
+        check_block_size(self.block_size_mb)
+        check_container(self.source, self.destination)
         parse_metadata(self.metadata)
         return replace(self, overwrite=overwrite, check_md5=check_md5, blob_type=blob_type, block_blob_tier=tier, from_to=from_to)
+
+
+MAX_BLOCK_SIZE_MB = 4000  # AzCopy's common.MaxBlockBlobBlockSize (4000 MiB, the service's largest block)
+
+
+def check_block_size(block_size_mb: float) -> None:
+    """``--block-size-mb`` as AzCopy checks it (its wording), before any job exists: AzCopy itself only finds an
+    oversized block per transfer, once the job runs."""
+    size = block_size_mb * 1024 * 1024
+    if size and abs(size - round(size)) > 0.001:
+        raise UsageError(f"while fractional numbers of MiB are allowed as the block size, the fraction must result to a whole number "
+                         f"of bytes. {block_size_mb:.12f} MiB resolves to {size:.3f} bytes")
+    if block_size_mb > MAX_BLOCK_SIZE_MB:
+        raise UsageError(f"block size of {block_size_mb / 1024:.2f}GiB exceeds maximum allowed {MAX_BLOCK_SIZE_MB:.2f}MiB block size for a "
+                         f"BlockBlob; use --block-size-mb={MAX_BLOCK_SIZE_MB} or less, or leave it out to let pyazcopy choose")
+
+
+def check_container(source: str, destination: str) -> None:
+    """The Blob side's container name by Azure's rules, before a job, a log or a request exists."""
+    from pyazcopy.endpoints.blob_transfer import is_blob_url, parse_blob_url
+    from pyazcopy.endpoints.locations import container_name_problem
+
+    for url in (source, destination):
+        if is_blob_url(url):
+            blob = parse_blob_url(url)
+            problem = container_name_problem(blob.container) if blob.container else ""
+            if problem:
+                raise UsageError(f"{problem}. Fix the URL {blob.redacted}")
 
 
 def parse_metadata(text: str) -> tuple[tuple[str, str], ...]:

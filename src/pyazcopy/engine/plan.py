@@ -4,12 +4,26 @@ One row per transfer (written in parts of 10,000, one transaction each, as AzCop
 per staged block or downloaded range, so a resumed job skips finished files and continues inside a large file.
 No SAS, token or secret is ever stored: URLs are kept without their query string, and ``jobs resume`` takes
 ``--source-sas``/``--destination-sas`` again, as AzCopy does.
+
+Every phase of a job is recorded, so a kill at any moment leaves a job that ``jobs resume`` continues or one that
+has finished (schema 2):
+- ``enumeration`` is NotStarted, InProgress or Finished. Rows are committed every ``BATCH_SIZE`` while the source is
+  listed; a resumed job whose enumeration did not finish lists the source again and adds only the rows it lacks (a
+  UNIQUE index on (source, destination), made only then, so a first planning pays nothing for it).
+- ``phase`` is Planning -> Transferring -> Committing -> Finished. Each transfer commits on its own (Put Block List,
+  rename) before its row is marked done, so a kill between a commit and its mark only repeats that commit. The
+  deletions of `sync`/`remove` are meant to be one more phase (``DELETING``) between Transferring and Committing,
+  with their own rows; a pyazcopy that meets a phase it does not know refuses to continue the job instead of
+  guessing (:func:`resumable_phase`).
+Schema 1 plans still open: one marked ``planned`` finished its enumeration; one without the mark may have been
+killed while planning, and is listed again (adding only missing rows), which is safe whatever it held.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -20,12 +34,19 @@ from typing import Iterable, Iterator
 from pyazcopy.engine.plan_close import skip_checkpoint_on_close
 from pyazcopy.errors import PyAzCopyError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 PART_SIZE = 10_000
+BATCH_SIZE = 1_000  # rows per transaction while planning: what a kill during planning can lose (and is listed again)
 SUFFIX = ".plan.sqlite"
+PARTIAL_SUFFIX = ".new"  # a plan being made; `jobs clean` deletes one a kill left behind
 
 PENDING, STARTED, DONE, FAILED, SKIPPED = 0, 1, 2, 3, 4
 STATUS_NAMES = {PENDING: "NotStarted", STARTED: "Started", DONE: "Success", FAILED: "Failed", SKIPPED: "Skipped"}
+
+NOT_STARTED, IN_PROGRESS, FINISHED = "NotStarted", "InProgress", "Finished"  # how far enumeration got
+PLANNING, TRANSFERRING, DELETING, COMMITTING, DONE_PHASE = "Planning", "Transferring", "Deleting", "Committing", "Finished"
+PHASES = (PLANNING, TRANSFERRING, COMMITTING, DONE_PHASE)  # the phases this pyazcopy can continue (DELETING: sync/remove)
 
 # The index leaves status out: a transfer's status changes once or twice, and with status in the index each change
 # rewrote an index page as well as the row's (3 WAL frames per update instead of 1; 50 -> 28 us of CPU per update).
@@ -63,6 +84,51 @@ class PlanVersionError(PyAzCopyError):
     """The plan was written by a newer or older pyazcopy with another schema."""
 
 
+class PlanCannotContinueError(PyAzCopyError):
+    """The job cannot be continued from its plan (the message says why and what to do); exit code 1."""
+
+
+@dataclass(frozen=True)
+class Planning:
+    """How far a job's planning got: ``enumeration`` (NotStarted, InProgress, Finished), the job's ``phase`` and the
+    number of transfers planned so far."""
+
+    enumeration: str
+    phase: str
+    planned: int
+    pid: int = 0  # the process that last ran the job, when it ran on this machine
+
+    @property
+    def finished(self) -> bool:
+        return self.enumeration == FINISHED
+
+    @property
+    def running(self) -> bool:
+        """Whether the job's process is still at work (then its planning is in progress, not interrupted)."""
+        if not self.pid:
+            return False
+        try:
+            with open(f"/proc/{self.pid}/cmdline", "rb") as handle:
+                return b"pyazcopy" in handle.read()
+        except OSError:
+            return False
+
+
+def runner_meta() -> dict[str, object]:
+    """Who runs the job now (``jobs list`` tells a job at work from one that was stopped)."""
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
+def planning_of(meta: dict[str, object], planned: int) -> Planning:
+    """The planning state a plan's meta records; schema 1 plans are read as described in the module's docstring."""
+    pid = int(meta.get("pid") or 0) if meta.get("host") == socket.gethostname() else 0  # type: ignore[call-overload]
+    if "enumeration" in meta:
+        return Planning(str(meta["enumeration"]), str(meta.get("phase") or PLANNING), planned, pid)
+    if meta.get("planned"):  # schema 1, planning finished
+        return Planning(FINISHED, DONE_PHASE if meta.get("status") == "Completed" else TRANSFERRING, planned)
+    return Planning(IN_PROGRESS, PLANNING, planned)  # schema 1 without the mark: listed again on resume
+
+
 @dataclass(frozen=True)
 class TransferRow:
     id: int
@@ -83,6 +149,7 @@ class JobInfo:
     command: str
     status: str
     path: str
+    planning: Planning = Planning(FINISHED, DONE_PHASE, 0)
 
 
 @dataclass(frozen=True)
@@ -93,6 +160,12 @@ class Counts:
     skipped: int = 0
     total_bytes: int = 0
     done_bytes: int = 0
+
+    @property
+    def not_started(self) -> int:
+        """Transfers that have not ended (never started, or stopped on their way): total = done + failed + skipped +
+        not started."""
+        return self.total - self.done - self.failed - self.skipped
 
 
 def plan_path(plan_dir: Path, job_id: str) -> Path:
@@ -118,31 +191,48 @@ class JobPlan:
 
     @classmethod
     def create(cls, plan_dir: Path, job_id: str, meta: dict[str, object]) -> "JobPlan":
+        """Make the plan under a temporary name and rename it into place once its tables and meta are written, so a
+        kill never leaves a plan file without them (there is then no job, rather than one that cannot be read)."""
         Path(plan_dir).mkdir(parents=True, exist_ok=True)
         path = plan_path(plan_dir, job_id)
-        db = cls._connect(path)
+        partial = Path(str(path) + PARTIAL_SUFFIX)
+        values = {"schema_version": SCHEMA_VERSION, "job_id": job_id, "created": time.time(), "status": "InProgress",
+                  "phase": PLANNING, "enumeration": NOT_STARTED, "parts": 0, **runner_meta(), **meta}
+        db = sqlite3.connect(str(partial), isolation_level=None, timeout=30)  # rollback journal: one file to rename
         try:
-            os.chmod(path, 0o600)
-        except OSError:
-            pass
-        db.executescript(_SCHEMA)
-        plan = cls(path, db)
-        values = {"schema_version": SCHEMA_VERSION, "job_id": job_id, "created": time.time(), "status": "InProgress", **meta}
-        with plan._lock:
+            try:
+                os.chmod(partial, 0o600)
+            except OSError:
+                pass
+            db.executescript(_SCHEMA)
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
             db.execute("COMMIT")
-        return plan
+        finally:
+            db.close()
+        os.replace(partial, path)
+        return cls(path, cls._connect(path))
 
     @classmethod
     def open(cls, plan_dir: Path, job_id: str) -> "JobPlan":
         path = plan_path(plan_dir, job_id)
         if not path.exists():
             raise JobNotFoundError(f"no job with id {job_id} in {plan_dir}; run `pyazcopy jobs list` to see the jobs there are")
-        plan = cls(path, cls._connect(path))
-        version = plan.meta().get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise PlanVersionError(f"the plan of job {job_id} has schema version {version}, this pyazcopy reads {SCHEMA_VERSION}; run the job again with `copy`")
+        try:
+            plan = cls(path, cls._connect(path))
+        except sqlite3.DatabaseError as error:
+            raise PlanCannotContinueError(f"the plan of job {job_id} ({path}) cannot be read ({error}); run the copy again, and "
+                                          f"`pyazcopy jobs remove {job_id}` to delete it") from None
+        try:
+            version = plan.meta().get("schema_version")
+        except sqlite3.DatabaseError as error:
+            plan.close()
+            raise PlanCannotContinueError(f"the plan of job {job_id} ({path}) cannot be read ({error}); run the copy again, and "
+                                          f"`pyazcopy jobs remove {job_id}` to delete it") from None
+        if version not in READABLE_VERSIONS:
+            plan.close()
+            raise PlanVersionError(f"the plan of job {job_id} has schema version {version}, this pyazcopy reads "
+                                   f"{', '.join(map(str, READABLE_VERSIONS))}; run the job again with `copy`")
         return plan
 
     def close(self) -> None:
@@ -159,29 +249,52 @@ class JobPlan:
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()])
 
     # --- transfers ----------------------------------------------------------------------------------------------
-    def add_transfers(self, transfers: Iterable[tuple]) -> Counts:
-        """Append (source, destination, size, mtime, source md5[, source etag]) rows in parts of 10,000, one
-        transaction per part."""
+    def add_transfers(self, transfers: Iterable[tuple], continuing: bool = False) -> Counts:
+        """Add (source, destination, size, mtime, source md5[, source etag]) rows as the source is listed, committing
+        every ``BATCH_SIZE`` rows (parts of 10,000 rows, as AzCopy's plan parts); then mark the enumeration finished.
+
+        ``continuing``: the enumeration of this plan was interrupted and is listed again; rows already planned are
+        kept as they are (with their status) and only the missing ones are added. Returns the number of rows added
+        and the bytes listed."""
         count = total_bytes = 0
         batch: list[tuple] = []
+        with self._lock:
+            next_id = int(self._db.execute("SELECT COALESCE(MAX(id) + 1, 0) FROM transfers").fetchone()[0])
+            if continuing:
+                try:
+                    self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS transfers_by_name ON transfers (source, destination)")
+                except sqlite3.IntegrityError:
+                    raise PlanCannotContinueError(f"the plan {self.path} holds the same transfer twice, so its planning cannot "
+                                                  "be continued; run the copy again") from None
+        insert = "INSERT OR IGNORE INTO transfers" if continuing else "INSERT INTO transfers"
+        self.set_meta(enumeration=IN_PROGRESS)
 
         def flush() -> None:
+            nonlocal count
             with self._lock:
+                before = self._db.total_changes
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT INTO transfers (id, part, source, destination, size, mtime, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                self._db.executemany(f"{insert} (id, part, source, destination, size, mtime, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('parts', ?)", (json.dumps(-(-next_id // PART_SIZE)),))
                 self._db.execute("COMMIT")
+                count += self._db.total_changes - before - 1
             batch.clear()
 
         for source, destination, size, mtime, md5, *rest in transfers:
-            batch.append((count, count // PART_SIZE, source, destination, size, mtime, md5, rest[0] if rest else ""))
-            count += 1
+            batch.append((next_id, next_id // PART_SIZE, source, destination, size, mtime, md5, rest[0] if rest else ""))
+            next_id += 1
             total_bytes += size
-            if len(batch) >= PART_SIZE:
+            if len(batch) >= BATCH_SIZE:
                 flush()
         if batch:
             flush()
-        self.set_meta(parts=-(-count // PART_SIZE), planned=True)
+        self.set_meta(enumeration=FINISHED, phase=TRANSFERRING, planned=True)
         return Counts(total=count, total_bytes=total_bytes)
+
+    def planning(self) -> Planning:
+        with self._lock:
+            planned = int(self._db.execute("SELECT COUNT(*) FROM transfers").fetchone()[0])
+        return planning_of(self.meta(), planned)
 
     def parts(self) -> int:
         return int(self.meta().get("parts") or 0)
@@ -268,14 +381,36 @@ def list_jobs(plan_dir: Path) -> list[JobInfo]:
         return []
     for path in directory.glob(f"*{SUFFIX}"):
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
-            db.close()
+            meta, planning = _read_job(f"file:{path}?mode=ro")
+        except sqlite3.OperationalError:  # e.g. a killed job's WAL needs a recovery, which a read-only connection cannot run
+            try:
+                meta, planning = _read_job(f"file:{path}")
+            except sqlite3.Error:
+                continue
         except sqlite3.Error:
             continue
         jobs.append(JobInfo(str(meta.get("job_id", path.name[: -len(SUFFIX)])), float(meta.get("created") or 0),
-                            str(meta.get("command") or ""), str(meta.get("status") or ""), str(path)))
+                            str(meta.get("command") or ""), str(meta.get("status") or ""), str(path), planning))
     return sorted(jobs, key=lambda job: job.created, reverse=True)
+
+
+def _read_job(uri: str) -> tuple[dict[str, object], Planning]:
+    db = sqlite3.connect(uri, uri=True, timeout=5)
+    try:
+        meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        planning = planning_of(meta, 0)
+        if not planning.finished:  # only then is the count worth a query: it is shown as "N planned"
+            planning = planning_of(meta, int(db.execute("SELECT COUNT(*) FROM transfers").fetchone()[0]))
+        return meta, planning
+    finally:
+        db.close()
+
+
+def resumable_phase(job_id: str, planning: Planning) -> None:
+    """Refuse a plan whose phase this pyazcopy does not know (a newer command's, e.g. the deletions of `sync`)."""
+    if planning.phase not in PHASES:
+        raise PlanCannotContinueError(f"job {job_id} stopped in its {planning.phase!r} phase, which this pyazcopy cannot continue; "
+                                      f"run the command again with a pyazcopy that can, or `pyazcopy jobs remove {job_id}` to delete it")
 
 
 def remove_job(plan_dir: Path, job_id: str) -> None:
@@ -286,7 +421,14 @@ def remove_job(plan_dir: Path, job_id: str) -> None:
         Path(str(path) + extra).unlink(missing_ok=True)
 
 
+def remove_partial_plans(plan_dir: Path) -> None:
+    """Plans a kill left before they were complete (never a job: nothing was planned in them)."""
+    for partial in Path(plan_dir).glob(f"*{SUFFIX}{PARTIAL_SUFFIX}*"):
+        partial.unlink(missing_ok=True)
+
+
 def clean_jobs(plan_dir: Path) -> int:
+    remove_partial_plans(plan_dir)
     removed = 0
     for job in list_jobs(plan_dir):
         remove_job(plan_dir, job.job_id)

@@ -114,6 +114,7 @@ class JobStats:
     bytes_expected: int = 0
     bytes_transferred: int = 0
     bytes_over_wire: int = 0
+    bytes_in_flight: int = 0  # bytes of chunks still moving (ChunkMeter below), part of the progress shown
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, **deltas: int) -> None:
@@ -142,3 +143,28 @@ class RateLimiter:
             wait = start - now
         if wait > 0:
             self._sleep(wait)
+
+
+class ChunkMeter:
+    """Counts one chunk's bytes as they move (each piece through the --cap-mbps limiter first): over the wire at once,
+    and toward the job's progress (``bytes_in_flight``, at most the chunk's length) until the chunk is done, when they
+    become ``bytes_transferred``. So the 2-second progress lines and JSON ``Progress`` messages show a large file
+    moving, not only its finished chunks."""
+
+    def __init__(self, stats: JobStats, limiter: RateLimiter, length: int) -> None:
+        self.stats, self.limiter, self.length, self.moved = stats, limiter, length, 0
+
+    def __call__(self, nbytes: int) -> None:
+        counted = min(nbytes, self.length - self.moved)
+        self.limiter.consume(counted)  # the cap paces each byte of the chunk once; a resend (retry) is not held back again
+        self.moved += counted
+        self.stats.add(bytes_over_wire=nbytes, bytes_in_flight=counted)
+
+    def done(self) -> None:
+        self.stats.add(bytes_transferred=self.length, bytes_in_flight=-self.moved)
+        self.moved = self.length = 0
+
+    def abandon(self) -> None:
+        if self.moved:
+            self.stats.add(bytes_in_flight=-self.moved)
+            self.moved = 0

@@ -18,13 +18,16 @@ from pyazcopy.endpoints import local
 from pyazcopy.endpoints.blob_transfer import BlobExistsError, BlobHeaders, BlobTransferClient, TransientStorageError
 from pyazcopy.engine import chunking
 from pyazcopy.engine.buffers import BufferPool
-from pyazcopy.engine.events import EventBus, Retrying, TransferFinished
+from pyazcopy.engine.download_temps import OlderTempFinder, kept_temp_note, older_temp_warning
+from pyazcopy.engine.events import EventBus, Retrying, TransferFinished, Warning_
 from pyazcopy.engine.options import CopyOptions, EngineSettings, parse_metadata
 from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPlan, TransferRow
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
 from pyazcopy.engine.retry import call_with_retry
-from pyazcopy.engine.scheduler import BoundedExecutor, JobStats, RateLimiter
-from pyazcopy.errors import AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, StorageServiceError
+from pyazcopy.engine.scheduler import BoundedExecutor, ChunkMeter, JobStats, RateLimiter
+from pyazcopy.errors import (
+    AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, SasExpiredError, SignInExpiredError, StorageServiceError,
+)
 
 Prompt = Callable[[str], str]  # asked "overwrite <path>?" -> "yes" | "no" | "all" | "none"
 DROP_BEHIND_MIN_BYTES = 64 * chunking.MiB  # downloads this big hand their pages back as they go (local.PositionalWriter)
@@ -61,6 +64,7 @@ class TransferContext:
     prompt: Prompt | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     stop_reason: str = ""
+    resume_helps: bool = False  # a failure that `jobs resume` can get past (network, an expired SAS or sign-in)
     prompt_answer: str = ""  # "all" / "none" once the user said so
 
     def stop(self, reason: str) -> None:
@@ -85,6 +89,7 @@ class TransferRunner:
         self.overwrite = opts.overwrite
         self.made_directories: set[str] = set()  # local directories this job made or found (downloads)
         self.hand_back = local.PageHandBack()
+        self.older_temps = None if upload else OlderTempFinder(ctx.job_id, ctx.settings.plan_dir)
 
     # --- the loop -------------------------------------------------------------------------------------------------
     def run(self, rows) -> None:
@@ -126,14 +131,18 @@ class TransferRunner:
             if state.failed or state.finished:
                 return
             state.failed = True
-        message = str(error) or type(error).__name__
+        message = getattr(error, "transfer_line", "") or str(error) or type(error).__name__  # the role etc.: once, in the job
+        if isinstance(error, (TransientStorageError, SasExpiredError, SignInExpiredError)) or getattr(error, "resume_helps", False):
+            self.ctx.resume_helps = True  # retried to the end, or a credential that a new one replaces: resuming helps
+        message += kept_temp_note(getattr(state, "temp", None), self.ctx.job_id)  # a download keeps what it wrote, for resume
         self.ctx.plan.mark(state.row.id, FAILED, message)
         self.ctx.stats.add(failed=1)
         src, dst = self._names(state.row)
         self.ctx.bus.emit(TransferFinished(src, dst, state.row.size, "Failed", message))
         if (isinstance(error, (PermissionMismatchError, AuthenticationFailedError)) or getattr(error, "status", None) in (401, 403)
                 or getattr(error, "error_code", "") == "ContainerNotFound"):
-            self.ctx.stop(message)  # every other transfer would fail the same way: stop cleanly, resumable later
+            # every other transfer would fail the same way: stop cleanly; the job states the explanation once
+            self.ctx.stop(getattr(error, "job_advice", "") or message)
 
     def _succeed(self, state: _FileState) -> None:
         self.ctx.plan.mark(state.row.id, DONE)
@@ -269,13 +278,15 @@ class TransferRunner:
             self._dispatch_blocks(state, path, name, block_size)
 
     def _put_blob(self, state: _FileState, name: str, view: memoryview, raw: bytearray, md5: bytes) -> None:
+        meter = ChunkMeter(self.ctx.stats, self.limiter, len(view))
         try:
-            self.limiter.consume(len(view))
-            self._retry(name, lambda: self.ctx.client.put_blob(name, view, self._headers(state.row, md5), overwrite=self.overwrite != "false"))
-            self.ctx.stats.add(bytes_over_wire=len(view), bytes_transferred=len(view))
+            self._retry(name, lambda: self.ctx.client.put_blob(name, view, self._headers(state.row, md5), overwrite=self.overwrite != "false",
+                                                              progress=meter))
+            meter.done()
         except BlobExistsError:
             self._skip(state, "the destination blob exists")
         finally:
+            meter.abandon()
             self.pool.release(raw)
 
     def _dispatch_blocks(self, state: _FileState, path: str, name: str, block_size: int) -> None:
@@ -314,13 +325,16 @@ class TransferRunner:
             self._task(state, self._stage, state, name, chunk, state.block_ids[chunk.index], view, raw)  # type: ignore[attr-defined]
 
     def _stage(self, state: _FileState, name: str, chunk: chunking.Chunk, block: str, view: memoryview, raw: bytearray) -> None:
+        meter = ChunkMeter(self.ctx.stats, self.limiter, chunk.length)
         try:
-            self.limiter.consume(chunk.length)
-            self._retry(name, lambda: self.ctx.client.stage_block(name, block, view))
+            self._retry(name, lambda: self.ctx.client.stage_block(name, block, view, progress=meter))
+        except BaseException:
+            meter.abandon()
+            raise
         finally:
             self.pool.release(raw)
         self.ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
-        self.ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
+        meter.done()
 
     def _source_unchanged(self, state: _FileState, path: str) -> None:
         st = os.stat(path)
@@ -378,6 +392,8 @@ class TransferRunner:
                 return self._skip(state, "the destination file exists")
         chunk_size = self.block_size_request or chunking.download_chunk_size(row.size)
         temp = local.temp_download_path(target, ctx.job_id)
+        for other, job in self.older_temps.older_temp_files(target):  # type: ignore[union-attr]
+            ctx.bus.emit(Warning_(older_temp_warning(other, job, target)))
         done: dict[int, int] = {}
         state.chunked = row.size > chunk_size  # type: ignore[attr-defined]
         if row.status in (STARTED, FAILED) and row.block_size == chunk_size and os.path.exists(temp):
@@ -405,7 +421,8 @@ class TransferRunner:
         hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None  # type: ignore[attr-defined]
         drop_behind = DROP_BEHIND_WINDOW if state.row.size >= DROP_BEHIND_MIN_BYTES else 0
         file_writer = local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock, drop_behind)  # type: ignore[attr-defined]
-        writer = _CountingWriter(file_writer, self.limiter, hasher)
+        meter = ChunkMeter(ctx.stats, self.limiter, chunk.length)
+        writer = _CountingWriter(file_writer, meter, hasher)
 
         def attempt() -> None:
             if writer.hasher is not None and writer.written:
@@ -416,13 +433,17 @@ class TransferRunner:
         try:
             self._retry(state.name, attempt)  # type: ignore[attr-defined]
         except StorageServiceError as error:
+            meter.abandon()
             if error.status == 412:
                 raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "  # type: ignore[attr-defined]
                                      "when the job started); it was not saved. Run the copy again") from None
             raise
+        except BaseException:
+            meter.abandon()
+            raise
         if state.chunked:  # type: ignore[attr-defined]  # a single-range file is fetched again after a crash: no plan write
             ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
-        ctx.stats.add(bytes_over_wire=chunk.length, bytes_transferred=chunk.length)
+        meter.done()
         if writer.hasher is not None:
             state.md5 = writer.hasher.digest()  # type: ignore[attr-defined]
 
@@ -458,8 +479,6 @@ class TransferRunner:
             actual = hashlib.md5(b"").digest()
         if actual != expected:
             if mode == "LogOnly":
-                from pyazcopy.engine.events import Warning_
-
                 self.ctx.bus.emit(Warning_(f"MD5 of {target} differs from the blob's Content-MD5 (--check-md5=LogOnly: kept)"))
                 return
             os.unlink(temp)
@@ -471,7 +490,7 @@ class TransferRunner:
 
 
 class _CountingWriter:
-    def __init__(self, inner: local.PositionalWriter, limiter: RateLimiter, hasher) -> None:
+    def __init__(self, inner: local.PositionalWriter, limiter: ChunkMeter, hasher) -> None:
         self.inner, self.limiter, self.hasher, self.written = inner, limiter, hasher, 0
 
     def restart(self, offset: int) -> None:
@@ -479,7 +498,7 @@ class _CountingWriter:
         self.hasher = hashlib.md5()
 
     def write(self, data) -> int:
-        self.limiter.consume(len(data))
+        self.limiter(len(data))
         self.inner.write(data)
         if self.hasher is not None:
             self.hasher.update(data)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
 
 from pyazcopy.engine.filters import BadPattern, FilterOptions, FilterSet, apply_filters, glob_to_regex, parse_time, split_list
 from pyazcopy.errors import UsageError
@@ -41,6 +42,7 @@ def test_bad_patterns_are_rejected_like_go(pattern):
         glob_to_regex(pattern)
 
 
+@PROPERTIES
 @given(names)
 def test_star_matches_every_name_and_a_literal_matches_itself(name):
     assert passes(f"d/{name}", include_pattern="*")
@@ -48,6 +50,7 @@ def test_star_matches_every_name_and_a_literal_matches_itself(name):
     assert passes(f"dir/{name}", include_pattern=literal)
 
 
+@PROPERTIES
 @given(paths, st.lists(names, max_size=3))
 def test_include_pattern_is_the_or_of_its_parts_and_looks_at_the_name_only(path, patterns):
     joined = ";".join(patterns)
@@ -64,6 +67,7 @@ def _valid(pattern: str) -> bool:
         return False
 
 
+@PROPERTIES
 @given(paths, names)
 def test_exclude_pattern_rejects_exactly_what_include_pattern_accepts(path, pattern):
     if not _valid(pattern):
@@ -77,6 +81,7 @@ def test_invalid_patterns_are_ignored_for_include_and_pass_for_exclude():
     assert passes("a/b.txt", include_pattern="[;*.txt")
 
 
+@PROPERTIES
 @given(paths, paths)
 def test_include_path_keeps_the_path_and_what_is_below_it(path, other):
     assert passes(path, include_path=path)
@@ -86,6 +91,7 @@ def test_include_path_keeps_the_path_and_what_is_below_it(path, other):
         assert not passes(other, include_path=path)
 
 
+@PROPERTIES
 @given(paths, st.text(name_chars, max_size=6))
 def test_exclude_path_is_a_plain_prefix_as_in_azcopy(path, tail):
     assert not passes(path + tail, exclude_path=path)
@@ -105,6 +111,7 @@ def test_regexes_search_the_relative_path():
         FilterSet.build(FilterOptions(include_regex="(unclosed"))
 
 
+@PROPERTIES
 @given(st.floats(0, 2e9), st.floats(0, 2e9))
 def test_dates_are_inclusive(mtime, threshold):
     from datetime import datetime, timezone
@@ -123,6 +130,7 @@ def test_time_formats():
         parse_time("yesterday", "--include-after")
 
 
+@PROPERTIES
 @given(st.lists(paths, max_size=50), st.lists(names, max_size=2))
 def test_apply_filters_is_lazy_and_agrees_with_passes(items, patterns):
     filters = FilterSet.build(FilterOptions(include_pattern=";".join(patterns)))

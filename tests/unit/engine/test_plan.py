@@ -28,7 +28,7 @@ def test_transfers_are_written_in_parts_and_read_back_part_by_part(tmp_path):
     db = sqlite3.connect(plan.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("SELECT COUNT(DISTINCT part) FROM transfers").fetchone()[0] == 3
-    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
     seen = [r.id for r in plan.unfinished()]
     assert seen == list(range(PART_SIZE * 2 + 5))
 

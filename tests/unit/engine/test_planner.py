@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
 
 from pyazcopy.engine.planner import Layout, blob_type_for, download_layout, guess_content_type, join_prefix, plan_rows, upload_layout
 
@@ -44,6 +45,7 @@ def test_download_layouts():
     assert names(download_layout(False, "d/", True, "", "c", True, True), "x") == ["x"]
 
 
+@PROPERTIES
 @given(st.lists(rel, max_size=30), st.sampled_from(["", "p", "p/"]))
 def test_directory_upload_keeps_relative_structure(items, prefix):
     got = names(upload_layout(prefix, True, "src", True, False), *items)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
+from thread_probe import blocked
 
 from pyazcopy.endpoints.blob_transfer import TransientStorageError
 from pyazcopy.engine.buffers import BufferPool
@@ -25,8 +26,7 @@ def test_buffer_pool_reuses_buffers_and_blocks_at_the_cap():
     got = []
     t = threading.Thread(target=lambda: got.append(pool.acquire(1024 * 1024)))
     t.start()
-    time.sleep(0.1)
-    assert not got  # blocked: the cap is reached
+    assert blocked(t) and not got  # blocked: the cap is reached
     pool.release(a)
     t.join(2)
     assert got and got[0] is a  # the same buffer, reused
@@ -41,6 +41,7 @@ def test_a_buffer_larger_than_the_cap_is_allowed_alone():
         assert len(view) == 10_000
 
 
+@PROPERTIES
 @given(st.integers(1, 30))
 def test_retry_policy_delays_grow_and_are_capped(attempt):
     policy = RetryPolicy(initial_delay=0.5, max_delay=30)
@@ -88,7 +89,7 @@ def test_bounded_executor_blocks_submission_when_full():
     submitted = threading.Event()
     t = threading.Thread(target=lambda: (executor.submit(lambda: None), submitted.set()))
     t.start()
-    assert not submitted.wait(0.2)
+    assert blocked(t) and not submitted.is_set()
     gate.set()
     assert submitted.wait(2)
     executor.shutdown()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from property_settings import PROPERTIES
+from thread_probe import blocked, waiting_again
 
 from pyazcopy.engine.events import (
     ConcurrencyChanged, JobFinished, JobProgress, JobStarted, JobSummary, Retrying, TransferFinished, Warning_,
@@ -70,6 +72,7 @@ def test_the_tuner_stops_at_its_maximum():
     assert tuner.finished and tuner.concurrency == 50 and said[-1].reason == HIT_MAX
 
 
+@PROPERTIES
 @given(knee=st.integers(1, 400), initial=st.integers(1, 16), maximum=st.integers(1, 300), noise=st.floats(0.9, 1.1))
 def test_the_tuner_always_finishes_within_its_bounds(knee, initial, maximum, noise):
     tuner = ConcurrencyTuner(initial=initial, maximum=maximum, interval=1.0)
@@ -104,7 +107,7 @@ def test_resizable_limit_blocks_at_the_limit_and_wakes_when_raised():
     got = threading.Event()
     t = threading.Thread(target=lambda: (limit.acquire(), got.set()))
     t.start()
-    assert not got.wait(0.1)
+    assert blocked(t) and not got.is_set()
     limit.resize(2)
     assert got.wait(2)
     t.join()
@@ -211,16 +214,17 @@ def test_a_full_submitter_wakes_once_a_share_of_the_places_is_free_then_fills_th
     got = threading.Event()
     waiter = threading.Thread(target=lambda: (limit.acquire(), got.set()))
     waiter.start()
+    assert blocked(waiter)
     limit.release()
-    assert not got.wait(0.2)  # one free place is not enough to wake it
+    assert waiting_again(limit._changed, waiter) and not got.is_set()  # one free place is not enough to wake it
     limit.release()
     assert got.wait(2)
     waiter.join()
     limit.acquire()  # the second free place is taken at once, without waiting
     done = threading.Event()
-    blocked = threading.Thread(target=lambda: (limit.acquire(), done.set()))
-    blocked.start()
-    assert not done.wait(0.2)  # full again
+    stuck = threading.Thread(target=lambda: (limit.acquire(), done.set()))
+    stuck.start()
+    assert blocked(stuck) and not done.is_set()  # full again
     limit.resize(16)
     assert done.wait(2)
-    blocked.join()
+    stuck.join()
