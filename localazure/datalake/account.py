@@ -43,6 +43,11 @@ class Account:
             return await self.handle(request, kind)
 
         app.router.add_route("*", "/{tail:.*}", handle)
+
+        async def close(app: web.Application) -> None:
+            self.store.close()
+
+        app.on_cleanup.append(close)
         return app
 
     async def handle(self, request: web.Request, kind: str) -> web.StreamResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import os
+import shutil
 import threading
 import time
 import uuid
@@ -76,7 +77,12 @@ class Store:
     staged: dict[tuple[str, str], dict[str, Path]] = field(default_factory=dict)  # Put Block: (fs, path) -> id -> bytes
 
     def __post_init__(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)  # a previous run's contents: its tree died with it
         self.directory.mkdir(parents=True, exist_ok=True)
+
+    def close(self) -> None:
+        """Remove every file's contents: the tree lives only as long as the process."""
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     # filesystems ----------------------------------------------------------------------------------------------
     def create_filesystem(self, name: str, metadata: dict[str, str] | None = None, root: Access | None = None) -> Filesystem:

@@ -260,7 +260,11 @@ def test_recursive_delete_answers_continuations_the_sdk_follows(start_localazure
     assert len(list(fs.get_paths(path="big", recursive=True))) == 3
     directory.delete_directory()  # the SDK follows the continuation until the directory is gone
     assert not directory.exists()
-    fs.delete_file_system()
+    fs.create_file("left/behind.bin").upload_data(b"x" * 1000, overwrite=True)
+    data = stack.state_dir / "datalake"
+    assert [p.stat().st_size for p in data.iterdir()] == [1000]
+    assert stack.stop() == 0
+    assert not data.exists()  # stopping the stack removes the account's file contents
 
 
 def test_the_dfs_filesystem_operations_themselves(localazure) -> None:
