@@ -18,7 +18,7 @@ from aiohttp import web
 
 from localazure.datalake import blob, dfs
 from localazure.datalake.authorizer import Authorizer
-from localazure.datalake.credentials import Credentials
+from localazure.datalake.credentials import Credentials, Identity
 from localazure.datalake.errors import DataLakeError, error_response
 from localazure.datalake.store import Node, Store, encode_properties, http_date, normalize
 
@@ -59,6 +59,7 @@ class Account:
             account, fs_name, path = self.split(request.path)
             if account != self.name:
                 raise DataLakeError(400, "InvalidUri" if not is_dfs else "InvalidResourceName", f"The account {account!r} is not served here; this endpoint serves {self.name!r}.")
+            self.check_resource_type(identity, fs_name, path, lowered)
             handler = dfs if is_dfs else blob
             return await handler.handle(self, request, identity, fs_name, path, lowered)
         except DataLakeError as error:
@@ -68,6 +69,15 @@ class Account:
         except Exception:  # a bug here: answer as Azure does, keep the traceback in localazure's log
             log.exception("datalake: %s %s failed", request.method, request.path)
             return error_response(DataLakeError(500, "InternalError", "Server encountered an internal error. Please try again after some time."), request, as_json=is_dfs)
+
+    @staticmethod
+    def check_resource_type(identity: Identity, fs_name: str | None, path: str, query: Mapping[str, str]) -> None:
+        """An account SAS reaches only the resource types its ``srt`` names: the service, filesystems, paths."""
+        if identity.sas_resource_types is None:
+            return
+        level = "s" if fs_name is None else "c" if not path and not query.get("action") else "o"
+        if level not in identity.sas_resource_types:
+            raise DataLakeError(403, "AuthorizationResourceTypeMismatch", "This request is not authorized to perform this operation using this resource type.")
 
     @staticmethod
     def is_dfs(request: web.Request, query: Mapping[str, str], kind: str) -> bool:

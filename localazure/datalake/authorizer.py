@@ -15,7 +15,7 @@ from localazure.datalake.acl import Access, Principal
 from localazure.datalake.credentials import Identity
 from localazure.datalake.errors import permission_mismatch
 from localazure.datalake.requirements import Item, Need, check
-from localazure.gateway.operations import BLOB_ADD, BLOB_DELETE, BLOB_READ, BLOB_WRITE, BLOBS
+from localazure.gateway.operations import BLOB_ADD, BLOB_DELETE, BLOB_READ, BLOB_WRITE, BLOBS, CONTAINER_DELETE, CONTAINER_READ, CONTAINER_WRITE
 from localazure.gateway.roles import Check, RoleAssignments
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,11 @@ ROLE_PERMISSIONS: dict[Need, tuple[str, ...]] = {
     Need.DELETE: (BLOB_DELETE,),
     Need.DELETE_RECURSIVE: (BLOB_DELETE,),
 }
+# What an account SAS's permissions (sp) must hold for each kind of operation: any one of the letters.
+SAS_LETTERS: dict[Need | str, str] = {
+    Need.READ: "r", Need.TRAVERSE: "r", Need.LIST: "l", Need.WRITE: "w", Need.CREATE: "wc", Need.DELETE: "d", Need.DELETE_RECURSIVE: "d",
+    CONTAINER_READ: "rl", CONTAINER_WRITE: "wc", CONTAINER_DELETE: "d", MODIFY_PERMISSIONS: "w", MANAGE_OWNERSHIP: "w",
+}
 
 
 @dataclass
@@ -42,9 +47,11 @@ class Authorizer:
     def principal(self, identity: Identity) -> Principal:
         return Principal(identity.object_id, self.memberships.get(identity.object_id, frozenset()))
 
-    def role_allows(self, identity: Identity, filesystem: str | None, permissions: Sequence[str]) -> bool:
+    def role_allows(self, identity: Identity, filesystem: str | None, permissions: Sequence[str], need: Need | None = None) -> bool:
+        """A super-user (its account SAS permitting the operation) or a role that grants one of ``permissions``."""
         if identity.super_user:
-            return True
+            letters = SAS_LETTERS.get(need) if need else "".join(SAS_LETTERS.get(p, "") for p in permissions)
+            return identity.sas_permissions is None or any(letter in identity.sas_permissions for letter in letters or "")
         return self.assignments.allows(identity.object_id, Check(tuple(permissions), filesystem))
 
     def require_role(self, identity: Identity, filesystem: str | None, permissions: Sequence[str], operation: str) -> None:
@@ -54,8 +61,10 @@ class Authorizer:
             raise permission_mismatch()
 
     def permit(self, identity: Identity, filesystem: str, need: Need, operation: str, ancestors: Sequence[Item], target: Item | None, inside: Sequence[Item] = (), permissions: Sequence[str] | None = None) -> None:
-        if self.role_allows(identity, filesystem, permissions or ROLE_PERMISSIONS[need]):
+        if self.role_allows(identity, filesystem, permissions or ROLE_PERMISSIONS[need], need):
             return
+        if identity.super_user:  # an account SAS without the permission: ACLs do not apply to it
+            raise permission_mismatch()
         denial = check(need, ancestors, target, self.principal(identity), inside)
         if denial is not None:
             log.warning("datalake: denied %s to %s in %s: %s", operation, self._label(identity), filesystem, denial.describe())

@@ -30,6 +30,7 @@ class Identity:
     super_user: bool
     caller: Caller | None = None
     sas_permissions: str | None = None  # an account SAS's sp
+    sas_resource_types: str | None = None  # an account SAS's srt: s(ervice), c(ontainer), o(bject)
 
     @property
     def object_id(self) -> str:
@@ -64,7 +65,7 @@ class Credentials:
                 raise DataLakeError(error.status, error.code, error.detail or error.message, error.challenge) from None
             return Identity(super_user=False, caller=caller)
         if "sig" in query:
-            return Identity(super_user=True, sas_permissions=self._check_account_sas(query))
+            return Identity(super_user=True, sas_permissions=self._check_account_sas(query), sas_resource_types=query.get("srt", ""))
         raise DataLakeError(401, "NoAuthenticationInformation", "Server failed to authenticate the request. Please refer to the information in the www-authenticate header.", self.validator.challenge)
 
     def _check_shared_key(self, value: str, method: str, raw_path: str, query: Mapping[str, str], headers: Mapping[str, str]) -> None:

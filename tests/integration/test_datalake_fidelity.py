@@ -197,6 +197,13 @@ def test_account_sas_is_a_super_user(localazure, fs) -> None:
     expired = generate_account_sas(localazure.env["LOCALAZURE_HNS_ACCOUNT_NAME"], localazure.env["LOCALAZURE_HNS_ACCOUNT_KEY"], ResourceTypes(object=True), AccountSasPermissions(read=True), datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5))
     stale = DataLakeServiceClient(localazure.env["LOCALAZURE_DFS_URL"], credential=expired).get_file_system_client(fs.file_system_name)
     assert error_code(lambda: stale.get_file_client("sas/by-sas.txt").get_access_control()) == "AuthenticationFailed"
+    read_only = generate_account_sas(localazure.env["LOCALAZURE_HNS_ACCOUNT_NAME"], localazure.env["LOCALAZURE_HNS_ACCOUNT_KEY"], ResourceTypes(object=True), AccountSasPermissions(read=True), datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+    reader = DataLakeServiceClient(localazure.env["LOCALAZURE_DFS_URL"], credential=read_only)
+    assert reader.get_file_system_client(fs.file_system_name).get_file_client("sas/by-sas.txt").download_file().readall() == b"sas"
+    assert error_code(lambda: reader.get_file_system_client(fs.file_system_name).create_file("sas/not-by-reader.txt")) == "AuthorizationPermissionMismatch"
+    assert error_code(lambda: reader.get_file_system_client(fs.file_system_name).get_file_client("sas/by-sas.txt").delete_file()) == "AuthorizationPermissionMismatch"
+    assert error_code(lambda: list(reader.list_file_systems())) == "AuthorizationResourceTypeMismatch"
+    assert not fs.get_file_client("sas/not-by-reader.txt").exists()
 
 
 def test_blob_endpoint_sees_the_same_tree(localazure, fs) -> None:
