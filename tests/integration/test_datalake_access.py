@@ -265,3 +265,16 @@ def test_carol_signs_in_with_a_device_code_and_uploads_into_a_b_c(localazure) ->
         assert container.download_blob(name).readall() == b"signed in"
     finally:
         seed.get_file_client(name).delete_file()
+
+
+def test_recursive_acl_changes_count_the_items_a_contributor_does_not_own(localazure, fs) -> None:
+    alice = as_user(localazure, "alice", fs.file_system_name)
+    alice.create_directory("tree")
+    alice.create_file("tree/1.txt")
+    fs.create_file("tree/not-alices.txt")  # owned by $superuser
+    alice.create_file("tree/z.txt")
+    acl = "user::rwx,group::r-x,other::---"
+    result = alice.get_directory_client("tree").set_access_control_recursive(acl=acl, continue_on_failure=True)
+    assert (result.counters.directories_successful, result.counters.files_successful, result.counters.failure_count) == (1, 2, 1)
+    stopped = alice.get_directory_client("tree").set_access_control_recursive(acl=acl)
+    assert stopped.counters.failure_count == 1 and stopped.counters.files_successful == 1  # stops at the first failure
