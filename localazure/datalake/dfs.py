@@ -123,7 +123,7 @@ def filesystem_operation(account: "Account", request: web.Request, identity: Ide
 
 def list_paths(account: "Account", identity: Identity, fs: Filesystem, query: Mapping[str, str]) -> web.Response:
     store = account.store
-    directory = (query.get("directory") or "").strip("/")
+    directory = normalize(query.get("directory") or "")
     node = store.existing(fs, directory)
     if not node.is_directory:
         raise path_not_found()
