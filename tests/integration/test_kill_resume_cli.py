@@ -25,9 +25,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from copy_support import big_file, container_sas, engine_settings, tree_digest, write_tree
 from test_copy_cli import env_for, run
 
+from localazure.fixtures import LocalAzure, restore_environment, trust_stack_ca
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions
 
@@ -36,6 +38,20 @@ ROUND_FILES = (FIRST_ROUND_FILES, 1000, 1000)
 LARGE_MIB = (2, 3, 4)  # with --block-size-mb=1: uploads stage and commit blocks, downloads fetch ranges
 PLANNING_KILLS_PER_DIRECTION = 5  # at least 10 in all
 MAX_STEPS = 14  # commands per round before the test gives up (each kill or run is one)
+
+
+@pytest.fixture(scope="module")
+def localazure(tmp_path_factory: pytest.TempPathFactory):
+    """A stack of this module's own, shadowing the session's: its rounds put tens of thousands of blobs through Azurite.
+    In one full CI run the session's Azurite stalled soon after them (a 20 s read timeout, then 500 InternalError) for
+    the tests that followed; with their own stack those tests no longer share what these rounds leave behind."""
+    stack = LocalAzure.start(tmp_path_factory.mktemp("kill-localazure"))
+    previous = trust_stack_ca(stack.env)
+    try:
+        yield stack
+    finally:
+        restore_environment(previous)
+        stack.stop()
 
 
 def _seed() -> int:
