@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 from pathlib import Path
 
 import requests
@@ -157,6 +159,19 @@ class RepeatedBody:
             piece = self.pattern if left >= len(self.pattern) else self.pattern[:left]
             left -= len(piece)
             yield piece
+
+
+@contextmanager
+def trusted_stack(state_dir: Path) -> Iterator["LocalAzure"]:
+    """A stack started in ``state_dir`` whose CA this process trusts while it runs; stopped (and the trust restored)
+    on leaving."""
+    stack = LocalAzure.start(state_dir)
+    previous = trust_stack_ca(stack.env)
+    try:
+        yield stack
+    finally:
+        restore_environment(previous)
+        stack.stop()
 
 
 def unique_container_name(prefix: str = "test") -> str:

@@ -7,19 +7,14 @@ from typing import Iterator
 
 import pytest
 
-from localazure.fixtures import LocalAzure, restore_environment, trust_stack_ca, unique_container_name
+from localazure.fixtures import LocalAzure, trusted_stack, unique_container_name
 
 
 @pytest.fixture(scope="session")
 def localazure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAzure]:
     """The stack every integration test shares, started once per session and stopped at its end."""
-    stack = LocalAzure.start(tmp_path_factory.mktemp("localazure"))
-    previous = trust_stack_ca(stack.env)
-    try:
+    with trusted_stack(tmp_path_factory.mktemp("localazure")) as stack:
         yield stack
-    finally:
-        restore_environment(previous)
-        stack.stop()
 
 
 @pytest.fixture

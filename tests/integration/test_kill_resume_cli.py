@@ -29,7 +29,7 @@ import pytest
 from copy_support import big_file, container_sas, engine_settings, tree_digest, write_tree
 from test_copy_cli import env_for, run
 
-from localazure.fixtures import LocalAzure, restore_environment, trust_stack_ca
+from localazure.fixtures import trusted_stack
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions
 
@@ -45,13 +45,8 @@ def localazure(tmp_path_factory: pytest.TempPathFactory):
     """A stack of this module's own, shadowing the session's: its rounds put tens of thousands of blobs through Azurite.
     In one full CI run the session's Azurite stalled soon after them (a 20 s read timeout, then 500 InternalError) for
     the tests that followed; with their own stack those tests no longer share what these rounds leave behind."""
-    stack = LocalAzure.start(tmp_path_factory.mktemp("kill-localazure"))
-    previous = trust_stack_ca(stack.env)
-    try:
+    with trusted_stack(tmp_path_factory.mktemp("kill-localazure")) as stack:
         yield stack
-    finally:
-        restore_environment(previous)
-        stack.stop()
 
 
 def _seed() -> int:
