@@ -1,6 +1,6 @@
 """Blob storage's data path for transfers: list, HEAD, Put Blob, Put Block, Put Block List, ranged GET.
 
-A lean REST client (DESIGN.md allows it on the hot path): requests go through ``lean_http`` (``http.client``, one
+A lean REST client (the design allows one on the hot path): requests go through ``lean_http`` (``http.client``, one
 kept-alive connection per worker thread), or, behind a proxy, through azure-core's pipeline on ``requests``, which
 is imported only then (it costs 0.2 s of start-up). The credential is an azure-core ``TokenCredential`` (sent as
 azure-core's ``BearerTokenCredentialPolicy`` would), a SAS already in the URL, or nothing (public).
