@@ -8,14 +8,15 @@ import json
 import os
 
 from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.flags import BOOL_FLAGS, CobraParser, engine_settings, output_level
 from pyazcopy.cli.output import Output
+from pyazcopy.cli.prompts import device_prompt
+from pyazcopy.cli.rendering import CopyRenderer
 
 BOOL_DEFAULTS = {"delete-test-data": True, "put-md5": False, "check-length": True}
 
 
 def add_bench_command(commands, global_flags) -> None:
-    from pyazcopy.cli.copy_command import BOOL_FLAGS, CobraParser
-
     BOOL_FLAGS.update({k: v for k, v in BOOL_DEFAULTS.items() if k not in BOOL_FLAGS})
     bench = commands.add_parser(
         "bench", help="Performs a performance benchmark by uploading or downloading test data to or from a specified destination.",
@@ -53,7 +54,6 @@ def concurrency_note(env, concurrency: int, tuning: str = "") -> str:
 
 def bench_command(args, settings, output: Output, environment: Environment) -> int:
     from pyazcopy import api
-    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, engine_settings, output_level
     from pyazcopy.engine.bench import BenchSpec, parse_size
 
     spec = BenchSpec(mode=args.mode, file_count=args.file_count, size_per_file=parse_size(args.size_per_file),
@@ -64,7 +64,7 @@ def bench_command(args, settings, output: Output, environment: Environment) -> i
     renderer = CopyRenderer(output, environment, output_level(args.output_level))
     if spec.mode == "Download" and not output.json:
         output.info(f"Uploading the test data ({spec.file_count} files of {spec.size_per_file} bytes) before the download benchmark...")
-    result = api.bench(args.url, spec, settings, engine, subscribers=[renderer], device_prompt=_device_prompt(output))
+    result = api.bench(args.url, spec, settings, engine, subscribers=[renderer], device_prompt=device_prompt(output))
     concurrency = concurrency_note(environment.env, result.concurrency, result.summary.concurrency_reason)
     if output.json:
         output.message("BenchmarkResult", json.dumps({

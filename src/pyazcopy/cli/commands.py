@@ -6,6 +6,7 @@ from pyazcopy import api
 from pyazcopy.auth.secret_stores import store_by_kind
 from pyazcopy.cli.environment import Environment
 from pyazcopy.cli.output import Output, parse_properties
+from pyazcopy.cli.prompts import device_prompt
 from pyazcopy.engine.listing import Tally
 from pyazcopy.errors import PyAzCopyError, SecretStoreUnavailableError, UsageError
 from pyazcopy.model import DEFAULT_TENANT_ID, LoginRequest, LoginType
@@ -20,16 +21,6 @@ SUCCESS = {
     LoginType.PSCRED: "Login with Powershell context succeeded",
     LoginType.WORKLOAD: "Login with Workload Identity succeeded",
 }
-
-
-def device_prompt(output: Output):
-    def prompt(verification_uri: str, user_code: str, expires_on) -> None:
-        output.info(
-            f"Authentication is required. To sign in, open the webpage {verification_uri or 'https://aka.ms/devicelogin'} "
-            f"and enter the code {user_code} to authenticate."
-        )
-
-    return prompt
 
 
 def dispatch(args, settings: Settings, output: Output, environment: Environment) -> int:

@@ -24,7 +24,10 @@ import time
 import uuid
 
 from pyazcopy.cli.environment import Environment
+from pyazcopy.cli.flags import CobraParser, engine_settings, output_level
 from pyazcopy.cli.output import Output
+from pyazcopy.cli.prompts import device_prompt, overwrite_prompt
+from pyazcopy.cli.rendering import CopyRenderer, summary_content
 from pyazcopy.engine.options import EngineSettings
 from pyazcopy.errors import UsageError
 
@@ -52,8 +55,6 @@ def _job_id(text: str) -> str:
 
 
 def add_jobs_commands(commands, global_flags) -> None:
-    from pyazcopy.cli.copy_command import CobraParser
-
     jobs = commands.add_parser("jobs", aliases=["job"], help="Sub-commands related to managing jobs.", description="Sub-commands related to managing jobs.")
     jobs.__class__ = CobraParser
     global_flags(jobs, True)
@@ -81,7 +82,6 @@ def add_jobs_commands(commands, global_flags) -> None:
 
 def jobs_command(args, settings, output: Output, environment: Environment) -> int:
     from pyazcopy import api
-    from pyazcopy.cli.copy_command import CopyRenderer, _device_prompt, _prompt, engine_settings, output_level
     from pyazcopy.engine import plan as plans
 
     engine = engine_settings(environment, getattr(args, "log_level", "INFO"))
@@ -93,7 +93,7 @@ def jobs_command(args, settings, output: Output, environment: Environment) -> in
     if which == "resume":
         renderer = CopyRenderer(output, environment, output_level(getattr(args, "output_level", "default")))
         summary = api.resume(_job_id(args.job_id), settings, engine, source_sas=args.source_sas, destination_sas=args.destination_sas,
-                             subscribers=[renderer], prompt=_prompt(output, environment), device_prompt=_device_prompt(output))
+                             subscribers=[renderer], prompt=overwrite_prompt(output, environment), device_prompt=device_prompt(output))
         return 0 if summary.succeeded else 1
     if which == "remove":
         job_id = _job_id(args.job_id)
@@ -164,7 +164,6 @@ def _list(args, engine: EngineSettings, output: Output) -> int:
 
 
 def _show(args, engine: EngineSettings, output: Output) -> int:
-    from pyazcopy.cli.copy_command import _summary_content
     from pyazcopy.engine import plan as plans
 
     job_id = _job_id(args.job_id)
@@ -184,7 +183,7 @@ def _show(args, engine: EngineSettings, output: Output) -> int:
         if not planning.finished:  # what is planned so far is not the whole job
             percent = min(percent, 99.9) if c.total else 0.0
         if output.json:  # AzCopy: the summary as GetJobSummary, then again as EndOfJob; BytesOverWire is reset to 0
-            content = _summary_content(job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes, c.total_bytes, 0, percent)
+            content = summary_content(job_id, status, c.total, c.done, c.failed, c.skipped, c.done_bytes, c.total_bytes, 0, percent)
             body = json.loads(content)
             body["ErrorMsg"] = error
             if not planning.finished:

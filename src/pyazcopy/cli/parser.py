@@ -5,36 +5,13 @@ from __future__ import annotations
 import argparse
 
 from pyazcopy import __version__
-from pyazcopy.errors import UsageError
+from pyazcopy.cli.flags import Parser  # noqa: F401 - the commands' parser class, declared with the flags
 
 DESCRIPTION = (
     "pyazcopy is an AzCopy v10-compatible command-line tool that moves data to and from Azure Storage, "
     "authorizing with your Microsoft Entra ID identity."
 )
 LOGIN_TYPES = "DEVICE, BROWSER, SPN, MSI, AZCLI, PSCRED, WORKLOAD"
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with AzCopy's manners: a bad command line raises UsageError (exit 1, not argparse's exit 2), and an
-    unknown flag points to the help of the command it was given to (`pyazcopy copy --help`), not the top level."""
-
-    def error(self, message: str):
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        parsed, extras = super().parse_known_args(args, namespace)
-        if extras and not hasattr(parsed, "_extras_prog"):  # the innermost (sub)command that was left with them
-            setattr(parsed, "_extras_prog", self.prog)
-        return parsed, extras
-
-    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
-        parsed, extras = self.parse_known_args(args, namespace)
-        if extras:
-            prog = getattr(parsed, "_extras_prog", self.prog)
-            flags = [extra for extra in extras if extra.startswith("-")]
-            what = f"unknown flag: {flags[0]}" if flags else f"unexpected argument(s): {' '.join(extras)}"  # Cobra's wording
-            raise UsageError(f"{what} (see `{prog} --help`)")
-        return parsed
 
 
 def _uint32(text: str) -> int:
@@ -99,10 +76,10 @@ def build_parser() -> Parser:
     env = command("env", "Shows the environment variables that can configure pyazcopy's behavior.")
     env.add_argument("--show-sensitive", action="store_true", help="Shows sensitive/secret environment variables.")
 
-    from pyazcopy.cli.copy_command import add_copy_commands  # copy, cp, jobs
+    from pyazcopy.cli.bench_command import add_bench_command  # noqa: PLC0415
+    from pyazcopy.cli.copy_command import add_copy_commands  # noqa: PLC0415
+    from pyazcopy.cli.jobs_command import add_jobs_commands  # noqa: PLC0415
 
-    add_copy_commands(commands, _global_flags)
-    from pyazcopy.cli.bench_command import add_bench_command
-
-    add_bench_command(commands, _global_flags)
+    for add in (add_copy_commands, add_jobs_commands, add_bench_command):  # copy, cp; jobs, job; bench
+        add(commands, _global_flags)
     return parser

@@ -1,1 +1,29 @@
-"""See docs/ARCHITECTURE.md for what belongs in this layer."""
+"""Where bytes come from and go to: one module per endpoint kind behind the protocol of
+:mod:`pyazcopy.endpoints.protocol` (see docs/ARCHITECTURE.md for what belongs in this layer).
+
+:func:`resolve` turns a command-line location into an endpoint. The concrete modules are imported only when a
+location of their kind is resolved, so importing the protocol costs nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def resolve(text: str, credential: Any = None, *, connection_verify: Any = True, proxies: tuple[tuple[str, str], ...] = (),
+            identity: str = "", tenant_id: str = "", pool_size: int = 8) -> Any:
+    """The endpoint a command-line location names: an ``https://`` (or ``http://``) URL is Blob storage (a SAS in it
+    is used, else ``credential``, an azure-core TokenCredential); anything else is a local directory.
+    ``connection_verify`` (a CA bundle path, True or False) and ``proxies`` are the settings' values."""
+    from pyazcopy.endpoints.locations import is_remote  # noqa: PLC0415 - see the module's docstring
+
+    if is_remote(text):
+        from pyazcopy.endpoints.blob_container import BlobContainer  # noqa: PLC0415
+        from pyazcopy.endpoints.blob_transfer import BlobTransferClient, parse_blob_url  # noqa: PLC0415
+
+        url = parse_blob_url(text)
+        client = BlobTransferClient(url, None if url.sas else credential, pool_size=pool_size, connection_verify=connection_verify,
+                                    proxies=proxies, identity=identity, tenant_id=tenant_id)
+        return BlobContainer(url, client)
+    from pyazcopy.endpoints.local_endpoint import LocalEndpoint  # noqa: PLC0415
+
+    return LocalEndpoint(text)

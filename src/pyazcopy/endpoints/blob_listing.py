@@ -23,17 +23,19 @@ from urllib.parse import quote, unquote
 
 from pyazcopy.endpoints.blob_transfer import API_VERSION, LIST_PAGE_SIZE, RETRYABLE_STATUS, BlobTransferClient, BlobUrl, pipeline_errors
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, client_request_id
-from pyazcopy.endpoints.storage_errors import Operation, map_storage_error
+from pyazcopy.endpoints.retry import RetryPolicy, call_with_retry
+from pyazcopy.endpoints.storage_errors import Operation, TransientStorageError, map_storage_error
 from pyazcopy.errors import PyAzCopyError, StorageServiceError
 from pyazcopy.model import ListedObject, StorageLocation
 
 PAGES_AHEAD = 1  # pages asked for while the current one is parsed and shown
-ATTEMPTS = 4  # one try and three retries, as azure-storage-blob's default policy did for `list`
-FIRST_BACKOFF = 0.8
+
+LIST_RETRY = RetryPolicy(max_tries=4, initial_delay=0.8)  # one try and three retries, as azure-storage-blob's policy did
 
 
-class _Transient(Exception):
-    """A failure worth retrying (a throttling or server status, a dropped connection)."""
+class _Transient(TransientStorageError):
+    """A failure worth retrying (a throttling or server status, a dropped connection); ``error`` is what the user
+    sees if the last try fails too (the mapped storage error, naming roles)."""
 
     def __init__(self, message: str, error: PyAzCopyError | None = None) -> None:
         super().__init__(message)
@@ -68,16 +70,12 @@ class BlobListingClient(BlobTransferClient):
     def _request(self, method: str, url: str, ok: tuple[int, ...] = (200,)) -> tuple[int, Any, bytes]:
         """(status, headers, body) of one request, retried on transient failures; other failures raise the mapped
         pyazcopy error (statuses in ``ok`` and 404 are returned)."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return self._once(method, url, ok)
-            except _Transient as failure:
-                if attempt == ATTEMPTS:
-                    if failure.error is not None:
-                        raise failure.error from None
-                    raise StorageServiceError(f"list {self.location.redacted}: {failure}; try again later") from None
-                self._sleep(FIRST_BACKOFF * 2 ** (attempt - 1))
-        raise AssertionError("not reached")
+        try:
+            return call_with_retry(lambda: self._once(method, url, ok), LIST_RETRY, sleep=self._sleep)
+        except _Transient as failure:
+            if failure.error is not None:
+                raise failure.error from None
+            raise StorageServiceError(f"list {self.location.redacted}: {failure}; try again later") from None
 
     def _once(self, method: str, url: str, ok: tuple[int, ...]) -> tuple[int, Any, bytes]:
         headers = {"x-ms-client-request-id": client_request_id(), "x-ms-version": self.api_version}

@@ -1,6 +1,6 @@
 """Blob storage's data path for transfers: list, HEAD, Put Blob, Put Block, Put Block List, ranged GET.
 
-A lean REST client (DESIGN.md allows it on the hot path): requests go through ``lean_http`` (``http.client``, one
+A lean REST client (the design allows one on the hot path): requests go through ``lean_http`` (``http.client``, one
 kept-alive connection per worker thread), or, behind a proxy, through azure-core's pipeline on ``requests``, which
 is imported only then (it costs 0.2 s of start-up). The credential is an azure-core ``TokenCredential`` (sent as
 azure-core's ``BearerTokenCredentialPolicy`` would), a SAS already in the URL, or nothing (public).
@@ -325,6 +325,22 @@ class BlobTransferClient:
         return RemoteBlob(name.rsplit("/", 1)[-1], name, int(h.get("Content-Length") or 0), http_date_timestamp(h.get("Last-Modified")),
                           base64.b64decode(md5) if md5 else b"", h.get("x-ms-blob-type") or "BlockBlob", h.get("Content-Type") or "",
                           h.get("ETag") or "")
+
+    def head(self, name: str) -> Any:
+        """The headers of Get Blob Properties (``x-ms-meta-*`` included), None when there is no such blob."""
+        try:
+            response = self._send("HEAD", self.blob_url(name), "get properties of", self.redacted_blob(name))
+        except ResourceNotFoundError:
+            return None
+        response.close()
+        return response.headers
+
+    def set_properties(self, name: str, headers: dict[str, str], metadata: tuple[tuple[str, str], ...]) -> None:
+        """Set Blob Properties with ``headers`` (``x-ms-blob-content-*``, ``x-ms-blob-cache-control``), then Set Blob
+        Metadata: both replace what the blob had."""
+        self._write("PUT", self.blob_url(name, "comp=properties"), "set properties of", name, {**headers, "Content-Length": "0"}, b"")
+        meta = {f"x-ms-meta-{key}": value for key, value in metadata}
+        self._write("PUT", self.blob_url(name, "comp=metadata"), "set metadata of", name, {**meta, "Content-Length": "0"}, b"")
 
     def put_blob(self, name: str, data: memoryview | bytes, headers: BlobHeaders, overwrite: bool = True,
                  progress: Callable[[int], None] | None = None) -> None:

@@ -2,7 +2,7 @@
 
 Measured here (docs/PERFORMANCE.md): a 16 KiB Put Blob costs about 2.7 ms of client CPU through azure-core's pipeline
 on ``requests`` and about 0.7 ms through ``http.client``, so small-file transfers were bound by the client's
-per-request overhead. DESIGN.md allows a lean path for the hot requests; it keeps azure-core's credential protocol
+per-request overhead. The design allows a lean path for the hot requests; it keeps azure-core's credential protocol
 (``get_token`` with the refresh rule of ``BearerTokenCredentialPolicy``: a new token when less than 5 minutes are
 left) and leaves retries to the engine, as before. Bodies are sent from ``memoryview`` without copies and read
 with ``readinto`` into the caller's buffers, so large transfers allocate nothing per chunk.

@@ -23,7 +23,7 @@ from pyazcopy.endpoints.blob_transfer import BlobTransferClient, parse_blob_url
 from pyazcopy.engine.events import JobSummary, Subscriber, Warning_
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions, EngineSettings
-from pyazcopy.engine.retry import call_with_retry
+from pyazcopy.endpoints.retry import call_with_retry
 from pyazcopy.errors import PyAzCopyError, UsageError
 
 MODES = ("Upload", "Download")

@@ -26,7 +26,7 @@ from pyazcopy.engine.joblog import JobLog
 from pyazcopy.engine.options import CopyOptions, EngineSettings
 from pyazcopy.engine.plan import COMMITTING, DONE_PHASE, JobPlan, PlanCannotContinueError, resumable_phase, runner_meta
 from pyazcopy.engine.planner import Layout, blob_type_for, plan_rows
-from pyazcopy.engine.retry import call_with_retry
+from pyazcopy.endpoints.retry import call_with_retry
 from pyazcopy.engine.scheduler import JobStats
 from pyazcopy.engine.sides import Sides, direction_is_upload, resolve_download, resolve_upload
 from pyazcopy.engine.transfer import Prompt, TransferContext, TransferRunner

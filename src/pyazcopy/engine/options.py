@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pyazcopy.engine.filters import FilterOptions
-from pyazcopy.engine.retry import RetryPolicy
+from pyazcopy.endpoints.retry import RetryPolicy
 from pyazcopy.errors import UsageError
 from pyazcopy.settings import ca_bundle_from, proxies_from
 

@@ -12,7 +12,7 @@ from pyazcopy.endpoints import local
 from pyazcopy.endpoints.blob_transfer import BlobTransferClient, BlobUrl, RemoteBlob, is_blob_url
 from pyazcopy.engine.options import CopyOptions
 from pyazcopy.engine.planner import Layout, download_layout, upload_layout
-from pyazcopy.engine.retry import RetryPolicy, call_with_retry
+from pyazcopy.endpoints.retry import RetryPolicy, call_with_retry
 from pyazcopy.errors import UsageError
 
 

@@ -12,7 +12,7 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from pyazcopy.endpoints import local
 from pyazcopy.endpoints.blob_transfer import BlobExistsError, BlobHeaders, BlobTransferClient, TransientStorageError
@@ -23,7 +23,7 @@ from pyazcopy.engine.events import EventBus, Retrying, TransferFinished, Warning
 from pyazcopy.engine.options import CopyOptions, EngineSettings, parse_metadata
 from pyazcopy.engine.plan import DONE, FAILED, PENDING, SKIPPED, STARTED, JobPlan, TransferRow
 from pyazcopy.engine.planner import blob_type_for, guess_content_type
-from pyazcopy.engine.retry import call_with_retry
+from pyazcopy.endpoints.retry import call_with_retry
 from pyazcopy.engine.scheduler import BoundedExecutor, ChunkMeter, JobStats, RateLimiter
 from pyazcopy.errors import (
     AuthenticationFailedError, PermissionMismatchError, PyAzCopyError, SasExpiredError, SignInExpiredError, StorageServiceError,
@@ -39,15 +39,32 @@ class TransferFailed(PyAzCopyError):
     """One transfer failed for a reason the message gives (the job goes on with the others)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _FileState:
+    """One file in flight: every field is declared here (nothing is added at run time); ``_fail`` is its one error path."""
+
     row: TransferRow
-    outstanding: int = 0
-    dispatched: bool = False
+    outstanding: int = 0  # chunks handed to workers and not yet done
+    dispatched: bool = False  # every chunk has been handed out
     finished: bool = False
     failed: bool = False
     skipped_early: bool = False
+    settled: bool = False  # the last chunk's worker has taken the file to its end
     lock: threading.Lock = field(default_factory=threading.Lock)
+    fd: int | None = None  # the local file: read by an upload, written by a download
+    chunked: bool = False  # more than one chunk (a block list, or ranges recorded in the plan)
+    # an upload
+    stat: tuple[int, float] | None = None  # (size, mtime) when opened: a file changed while read is not committed
+    blob_type: str = ""
+    block_ids: list[str] | None = None
+    hasher: Any = None  # the MD5 of the file as read (--put-md5)
+    # a download
+    name: str = ""  # the blob
+    temp: str | None = None  # where the bytes go until the file is complete and verified
+    target: str = ""  # the final local path
+    write_lock: threading.Lock | None = None  # the ranges of one file write in turn (local.PositionalWriter)
+    hash_inline: bool = False  # one range: its MD5 is computed as it arrives
+    md5: bytes | None = None
 
 
 @dataclass
@@ -134,7 +151,7 @@ class TransferRunner:
         message = getattr(error, "transfer_line", "") or str(error) or type(error).__name__  # the role etc.: once, in the job
         if isinstance(error, (TransientStorageError, SasExpiredError, SignInExpiredError)) or getattr(error, "resume_helps", False):
             self.ctx.resume_helps = True  # retried to the end, or a credential that a new one replaces: resuming helps
-        message += kept_temp_note(getattr(state, "temp", None), self.ctx.job_id)  # a download keeps what it wrote, for resume
+        message += kept_temp_note(state.temp, self.ctx.job_id)  # a download keeps what it wrote, for resume
         self.ctx.plan.mark(state.row.id, FAILED, message)
         self.ctx.stats.add(failed=1)
         src, dst = self._names(state.row)
@@ -146,7 +163,7 @@ class TransferRunner:
 
     def _succeed(self, state: _FileState) -> None:
         self.ctx.plan.mark(state.row.id, DONE)
-        if getattr(state, "chunked", False):
+        if state.chunked:
             self.ctx.plan.clear_chunks(state.row.id)
         self.ctx.stats.add(completed=1)
         src, dst = self._names(state.row)
@@ -205,9 +222,9 @@ class TransferRunner:
     def _settle(self, state: _FileState) -> None:
         """Once dispatched with nothing outstanding: commit or rename the file, or just release what it holds."""
         with state.lock:
-            if not state.dispatched or state.outstanding or getattr(state, "settled", False):
+            if not state.dispatched or state.outstanding or state.settled:
                 return
-            state.settled = True  # type: ignore[attr-defined]
+            state.settled = True
             go = not (state.failed or state.finished or state.skipped_early or self.ctx.cancel.is_set())
         try:
             if go:
@@ -222,9 +239,9 @@ class TransferRunner:
             self._cleanup(state)
 
     def _cleanup(self, state: _FileState) -> None:
-        fd = getattr(state, "fd", None)
+        fd = state.fd
         if fd is not None:
-            state.fd = None  # type: ignore[attr-defined]
+            state.fd = None
             os.close(fd)
 
     # --- upload -------------------------------------------------------------------------------------------------
@@ -256,13 +273,13 @@ class TransferRunner:
             if not self._should_overwrite(ctx.client.redacted_blob(name), existing is not None,
                                           existing is None or row.mtime > existing.last_modified):
                 return self._skip(state, "the destination blob exists")
-        state.chunked = not single  # type: ignore[attr-defined]
+        state.chunked = not single
         if not single:  # a small file is simply sent again after a crash: no bookkeeping write for it
             ctx.plan.mark(row.id, STARTED, block_size=block_size)
         fd = local.open_for_read(path)
-        state.fd = fd  # type: ignore[attr-defined]
-        state.stat = (st.st_size, st.st_mtime)  # type: ignore[attr-defined]
-        state.blob_type = blob_type  # type: ignore[attr-defined]
+        state.fd = fd
+        state.stat = (st.st_size, st.st_mtime)
+        state.blob_type = blob_type
         if blob_type != "BlockBlob":
             self._task(state, self._upload_special, state, path, name, blob_type, block_size)
         elif single:
@@ -293,7 +310,7 @@ class TransferRunner:
         ctx, row = self.ctx, state.row
         key = f"{ctx.job_id.replace('-', '')[:16]}{row.id:016d}"
         pieces = chunking.chunks(row.size, block_size)
-        state.block_ids = [chunking.block_id(key, c.index) for c in pieces]  # type: ignore[attr-defined]
+        state.block_ids = [chunking.block_id(key, c.index) for c in pieces]
         staged: set[int] = set()
         if row.status in (STARTED, FAILED) and row.block_size == block_size:
             recorded = ctx.plan.chunks_done(row.id)
@@ -304,8 +321,8 @@ class TransferRunner:
         elif row.status != PENDING:
             ctx.plan.clear_chunks(row.id)
         hasher = hashlib.md5() if ctx.options.put_md5 else None
-        state.hasher = hasher  # type: ignore[attr-defined]
-        fd = state.fd  # type: ignore[attr-defined]
+        state.hasher = hasher
+        fd = state.fd
         for chunk in pieces:
             if ctx.cancel.is_set() or state.failed:
                 return
@@ -322,7 +339,7 @@ class TransferRunner:
             if chunk.index in staged:
                 self.pool.release(raw)
                 continue
-            self._task(state, self._stage, state, name, chunk, state.block_ids[chunk.index], view, raw)  # type: ignore[attr-defined]
+            self._task(state, self._stage, state, name, chunk, state.block_ids[chunk.index], view, raw)
 
     def _stage(self, state: _FileState, name: str, chunk: chunking.Chunk, block: str, view: memoryview, raw: bytearray) -> None:
         meter = ChunkMeter(self.ctx.stats, self.limiter, chunk.length)
@@ -338,16 +355,16 @@ class TransferRunner:
 
     def _source_unchanged(self, state: _FileState, path: str) -> None:
         st = os.stat(path)
-        if (st.st_size, st.st_mtime) != state.stat:  # type: ignore[attr-defined]
+        if (st.st_size, st.st_mtime) != state.stat:
             raise TransferFailed(f"{path} was modified during the upload; it was not committed. Copy it again when it is stable")
 
     def _commit_upload(self, state: _FileState) -> None:
         row, ctx = state.row, self.ctx
         path = os.path.join(ctx.local_root, row.source)
         self._source_unchanged(state, path)
-        block_ids = getattr(state, "block_ids", None)
+        block_ids = state.block_ids
         if block_ids is not None:
-            hasher = getattr(state, "hasher", None)
+            hasher = state.hasher
             md5 = hasher.digest() if hasher is not None else b""
             name = ctx.blob_prefix + row.destination
             try:
@@ -371,7 +388,7 @@ class TransferRunner:
         with self.pool.buffer(min(piece, max(row.size, 1))) as whole:
             for chunk in chunking.chunks(row.size, piece) if row.size else []:
                 view = whole[: chunk.length]
-                local.read_into(state.fd, view, chunk.offset, path)  # type: ignore[attr-defined]
+                local.read_into(state.fd, view, chunk.offset, path)
                 send = (lambda c=chunk, v=view: ctx.client.write_pages(name, c.offset, v)) if blob_type == "PageBlob" else \
                     (lambda c=chunk, v=view: ctx.client.append_block(name, c.offset, v))
                 self.limiter.consume(chunk.length)
@@ -395,20 +412,20 @@ class TransferRunner:
         for other, job in self.older_temps.older_temp_files(target):  # type: ignore[union-attr]
             ctx.bus.emit(Warning_(older_temp_warning(other, job, target)))
         done: dict[int, int] = {}
-        state.chunked = row.size > chunk_size  # type: ignore[attr-defined]
+        state.chunked = row.size > chunk_size
         if row.status in (STARTED, FAILED) and row.block_size == chunk_size and os.path.exists(temp):
             done = ctx.plan.chunks_done(row.id)
             ctx.stats.add(bytes_transferred=sum(done.values()))
         elif row.status != PENDING:
             ctx.plan.clear_chunks(row.id)
-        if state.chunked:  # type: ignore[attr-defined]
+        if state.chunked:
             ctx.plan.mark(row.id, STARTED, block_size=chunk_size)
-        state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done), made_directories=self.made_directories)  # type: ignore[attr-defined]
-        state.write_lock = threading.Lock() if state.chunked else None  # type: ignore[attr-defined]  # ranges write in turn
-        state.temp, state.target, state.name = temp, target, name  # type: ignore[attr-defined]
+        state.fd = local.open_for_positional_write(temp, row.size, keep=bool(done), made_directories=self.made_directories)
+        state.write_lock = threading.Lock() if state.chunked else None  # ranges write in turn
+        state.temp, state.target, state.name = temp, target, name
         pieces = chunking.chunks(row.size, chunk_size)
-        state.hash_inline = len(pieces) == 1  # type: ignore[attr-defined]
-        state.md5 = None  # type: ignore[attr-defined]
+        state.hash_inline = len(pieces) == 1
+        state.md5 = None
         for chunk in pieces:
             if ctx.cancel.is_set() or state.failed:
                 return
@@ -418,43 +435,43 @@ class TransferRunner:
 
     def _fetch(self, state: _FileState, chunk: chunking.Chunk) -> None:
         ctx = self.ctx
-        hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None  # type: ignore[attr-defined]
+        hasher = hashlib.md5() if state.hash_inline and ctx.options.check_md5 != "NoCheck" else None
         drop_behind = DROP_BEHIND_WINDOW if state.row.size >= DROP_BEHIND_MIN_BYTES else 0
-        file_writer = local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock, drop_behind)  # type: ignore[attr-defined]
+        file_writer = local.PositionalWriter(state.fd, chunk.offset, state.temp, state.write_lock, drop_behind)
         meter = ChunkMeter(ctx.stats, self.limiter, chunk.length)
         writer = _CountingWriter(file_writer, meter, hasher)
 
         def attempt() -> None:
             if writer.hasher is not None and writer.written:
                 writer.restart(chunk.offset)  # the inline hash needs the bytes from the start
-            ctx.client.download_range(state.name, chunk.offset + writer.written, chunk.length - writer.written, writer,  # type: ignore[attr-defined]
+            ctx.client.download_range(state.name, chunk.offset + writer.written, chunk.length - writer.written, writer,
                                       if_match=state.row.etag)
 
         try:
-            self._retry(state.name, attempt)  # type: ignore[attr-defined]
+            self._retry(state.name, attempt)
         except StorageServiceError as error:
             meter.abandon()
             if error.status == 412:
-                raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "  # type: ignore[attr-defined]
+                raise TransferFailed(f"{state.name} changed on the service while it was being downloaded (its ETag differs from "
                                      "when the job started); it was not saved. Run the copy again") from None
             raise
         except BaseException:
             meter.abandon()
             raise
-        if state.chunked:  # type: ignore[attr-defined]  # a single-range file is fetched again after a crash: no plan write
+        if state.chunked:  # a single-range file is fetched again after a crash: no plan write
             ctx.plan.chunk_done(state.row.id, chunk.index, chunk.length)
         meter.done()
         if writer.hasher is not None:
-            state.md5 = writer.hasher.digest()  # type: ignore[attr-defined]
+            state.md5 = writer.hasher.digest()
 
     def _finish_download(self, state: _FileState) -> None:
         row, ctx, opts = state.row, self.ctx, self.ctx.options
-        temp, target = state.temp, state.target  # type: ignore[attr-defined]
-        size_now = os.fstat(state.fd).st_size  # type: ignore[attr-defined]
+        temp, target = state.temp, state.target
+        size_now = os.fstat(state.fd).st_size
         if opts.check_length and size_now != row.size:
             raise TransferFailed(f"{target}: downloaded {size_now} bytes, the blob has {row.size}; it was not saved under its name")
         if row.size >= HAND_BACK_MIN_BYTES:
-            fd, state.fd = state.fd, None  # type: ignore[attr-defined]
+            fd, state.fd = state.fd, None
             self.hand_back.add(fd)
         self._cleanup(state)
         if opts.check_md5 != "NoCheck":
@@ -474,7 +491,7 @@ class TransferRunner:
                 os.unlink(temp)
                 raise TransferFailed(f"the blob for {target} has no Content-MD5 and --check-md5=FailIfDifferentOrMissing; it was not saved")
             return
-        actual = state.md5 if state.md5 is not None else _file_md5(temp)  # type: ignore[attr-defined]
+        actual = state.md5 if state.md5 is not None else _file_md5(temp)
         if state.row.size == 0:
             actual = hashlib.md5(b"").digest()
         if actual != expected:

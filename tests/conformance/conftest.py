@@ -1,0 +1,61 @@
+"""The conformance suite's endpoints: every test here runs once per endpoint kind, against the real thing.
+
+- ``local``: a directory under the test's tmp_path;
+- ``blob``: a virtual directory of a fresh container, through localazure's RBAC gateway, signed in as the stack's
+  service principal (Storage Blob Data Contributor) with a client secret.
+
+A new endpoint kind joins by adding its parameter to ``ENDPOINT_KINDS`` and a branch to ``make_endpoint`` (and, for
+the killed-writer test, to ``writer_child.py``); docs/ARCHITECTURE.md, "Adding an endpoint"."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from pyazcopy import endpoints
+
+ENDPOINT_KINDS = ["local", "blob"]
+SPN_APP = "5e1f0000-0000-4000-8000-00000000a001"  # pipeline-secret-app of localazure's default config
+SPN_SECRET = "local-test-secret-not-for-production"  # a local test fixture, valid nowhere else
+
+
+@pytest.fixture(scope="session")
+def spn_credential(localazure):
+    from azure.identity import ClientSecretCredential
+
+    return ClientSecretCredential(localazure.tenant_id, SPN_APP, SPN_SECRET, authority=localazure.authority, disable_instance_discovery=True)
+
+
+@pytest.fixture(params=ENDPOINT_KINDS)
+def location(request, tmp_path: Path) -> dict[str, str]:
+    """What names the endpoint under test: ``{"kind", "text"}`` (a path, or a URL without a SAS)."""
+    if request.param == "local":
+        return {"kind": "local", "text": str(tmp_path / "endpoint root")}
+    localazure = request.getfixturevalue("localazure")
+    container = request.getfixturevalue("container")
+    return {"kind": "blob", "text": f"{localazure.blob_url}/{container}/area"}
+
+
+@pytest.fixture
+def endpoint(request, location) -> Iterator:
+    if location["kind"] == "local":
+        yield endpoints.resolve(location["text"])
+        return
+    localazure = request.getfixturevalue("localazure")
+    found = endpoints.resolve(location["text"], request.getfixturevalue("spn_credential"), connection_verify=localazure.ca_bundle)
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def child_env(request, location) -> dict[str, str]:
+    """The environment of a child process that opens the same endpoint (writer_child.py)."""
+    env = dict(os.environ)
+    if location["kind"] == "blob":
+        localazure = request.getfixturevalue("localazure")
+        env.update(CONFORMANCE_TENANT=localazure.tenant_id, CONFORMANCE_AUTHORITY=localazure.authority,
+                   CONFORMANCE_CA_BUNDLE=localazure.ca_bundle, CONFORMANCE_APP=SPN_APP, CONFORMANCE_SECRET=SPN_SECRET)
+    return env
