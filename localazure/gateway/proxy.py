@@ -7,6 +7,7 @@ flows back the same way, with aiohttp's flow control on both sides, so memory st
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from dataclasses import dataclass, field
 from typing import AsyncIterator
@@ -23,6 +24,18 @@ from localazure.entra.service import EntraService
 from localazure.gateway.tokens import TokenValidator, public_key
 
 log = logging.getLogger(__name__)
+
+# Azurite closes a connection after 5 idle seconds (its DEFAULT_BLOB_KEEP_ALIVE_TIMEOUT). The gateway drops its own idle
+# connections sooner, so a request is not sent on one that Azurite is closing at that moment: with aiohttp's 15 s
+# default, such a request failed at times with "Can not write request body" and the client got a 500.
+UPSTREAM_KEEPALIVE_SECONDS = 2.0
+_SIGNATURE = re.compile(r"(?i)(sig=)[^&\s'\"]+")
+
+
+def redacted(text: str) -> str:
+    """``text`` with every SAS signature replaced (aiohttp's errors name the whole upstream URL)."""
+    return _SIGNATURE.sub(r"\1REDACTED", text)
+
 
 CHUNK = 1 << 20
 # Hop-by-hop headers (RFC 9110 section 7.6.1) stay on their own connection, and so does Expect. Host passes on, so
@@ -47,7 +60,7 @@ class Gateway:
         return app
 
     async def _open(self, app: web.Application) -> None:
-        connector = aiohttp.TCPConnector(ssl=self.client_ssl, limit=256)
+        connector = aiohttp.TCPConnector(ssl=self.client_ssl, limit=256, keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS)
         self._session = aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,  # bytes pass as stored, gzip or not
@@ -94,7 +107,7 @@ class Gateway:
         try:
             upstream = await self._session.request(request.method, url, headers=headers, data=body, allow_redirects=False)
         except aiohttp.ClientConnectionError as error:
-            log.warning("Azurite did not answer %s %s: %s", request.method, request.path, error)
+            log.warning("Azurite did not answer %s %s: %s", request.method, request.path, redacted(str(error)))
             raise StorageError(500, "InternalError", "Server encountered an internal error. Please try again after some time.") from None
         async with upstream:
             if anonymous and upstream.status in (401, 403):
