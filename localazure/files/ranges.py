@@ -24,6 +24,9 @@ def add_range(ranges: list[tuple[int, int]], start: int, end: int) -> list[tuple
 
 
 def remove_range(ranges: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """``ranges`` (sorted, merged, [start, end)) with [start, end) taken out."""
+    if start >= end:  # an empty range removes nothing (it used to split the range around it in two touching halves)
+        return ranges
     kept = []
     for low, high in ranges:
         if high <= start or low >= end:
