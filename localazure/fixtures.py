@@ -222,3 +222,27 @@ def chromium_launch_options(state_dir: Path) -> dict:
     """Playwright launch options for headless Chromium that trusts only the stack's certificates (TLS stays checked)."""
     pins = ",".join(spki_pins(state_dir))
     return {"executable_path": CHROMIUM, "args": CHROMIUM_FLAGS + [f"--ignore-certificate-errors-spki-list={pins}"]}
+
+
+def sign_in_at_device_code_page(url: str, code: str, state_dir: Path, upn: str = "alice@contoso.test",
+                                password: str = "password-alice") -> str:
+    """What a person does in headless Chromium: open the device-code page, type the code, sign in as ``upn`` and
+    confirm. Returns the final page's text. Call it from a thread without a running event loop (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright  # only tests that drive a browser need Playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(**chromium_launch_options(state_dir))
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(url)
+            page.fill("#otc", code)
+            page.click("#next")
+            page.fill("#loginfmt", upn)
+            page.fill("#passwd", password)
+            page.click("#idSIButton9")
+            page.click("#continue")
+            page.wait_for_selector("text=You have signed in")
+            return page.inner_text("body")
+        finally:
+            browser.close()

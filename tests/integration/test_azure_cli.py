@@ -19,7 +19,7 @@ import jwt
 import pytest
 from azure.identity import AzureCliCredential
 from azure.storage.blob import BlobServiceClient
-from localazure.fixtures import chromium_launch_options
+from localazure.fixtures import sign_in_at_device_code_page
 
 pytestmark = pytest.mark.browser  # the sign-in is typed into headless Chromium
 
@@ -46,31 +46,6 @@ def az(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comple
     if check and result.returncode != 0:
         pytest.fail(f"az {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
     return result
-
-
-def sign_in_with_chromium(verification_uri: str, user_code: str, upn: str, password: str, state_dir: Path) -> str:
-    """What a person does: open the page, type the code, sign in, confirm. Returns the final page's text.
-
-    Runs in its own thread: Playwright's sync API wants a thread without a running event loop of its own.
-    """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(**chromium_launch_options(state_dir))
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(verification_uri)
-            page.fill("#otc", user_code)
-            page.click("#next")
-            page.fill("#loginfmt", upn)
-            page.fill("#passwd", password)
-            page.click("#idSIButton9")
-            page.click("#continue")
-            page.wait_for_selector("text=You have signed in")
-            return page.inner_text("body")
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +83,7 @@ def az_signed_in(localazure, tmp_path_factory):
         drain = threading.Thread(target=lambda: stderr_lines.extend(login.stderr), daemon=True)
         drain.start()
         with ThreadPoolExecutor(1) as browser_thread:
-            page_text = browser_thread.submit(sign_in_with_chromium, verification_uri, user_code, "alice@contoso.test", "password-alice", Path(localazure.env["LOCALAZURE_STATE_DIR"])).result(timeout=120)
+            page_text = browser_thread.submit(sign_in_at_device_code_page, verification_uri, user_code, Path(localazure.env["LOCALAZURE_STATE_DIR"]), "alice@contoso.test", "password-alice").result(timeout=120)
         stdout = login.stdout.read()
         exit_code = login.wait(timeout=60)
         drain.join(timeout=10)
