@@ -25,7 +25,7 @@ from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 
 from localazure.fixtures import DEV_ACCOUNT_KEY
 from pyazcopy.engine.options import EngineSettings
-from pyazcopy.engine.retry import RetryPolicy
+from pyazcopy.endpoints.retry import RetryPolicy
 
 FAST_RETRY = RetryPolicy(max_tries=30, initial_delay=0.05, max_delay=0.5)
 
@@ -252,7 +252,7 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions, EngineSettings
-from pyazcopy.engine.retry import RetryPolicy
+from pyazcopy.endpoints.retry import RetryPolicy
 args = json.loads(sys.argv[1])
 settings = EngineSettings(plan_dir=Path(args["plan_dir"]), log_dir=Path(args["log_dir"]), concurrency=args.get("concurrency", 8),
                           retry=RetryPolicy(max_tries=30, initial_delay=0.05, max_delay=0.5), progress_interval=0)

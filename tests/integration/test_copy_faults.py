@@ -9,7 +9,7 @@ from copy_support import CountingProxy, account_path, big_file, engine_settings,
 from pyazcopy.engine.events import Retrying
 from pyazcopy.engine.job import run_copy
 from pyazcopy.engine.options import CopyOptions
-from pyazcopy.engine.retry import RetryPolicy
+from pyazcopy.endpoints.retry import RetryPolicy
 
 
 def test_twenty_percent_faults_up_and_down(localazure, container, tmp_path):

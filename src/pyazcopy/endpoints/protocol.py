@@ -11,7 +11,7 @@ feature flags the caller asks instead of switching on types) and s3transfer's se
 :class:`Features` says what an endpoint can do beyond that. Every endpoint must pass the conformance suite in
 ``tests/conformance/`` (docs/ARCHITECTURE.md, "Adding an endpoint"). Names are ``/``-separated and relative to the
 endpoint's location. Failures are :mod:`pyazcopy.errors` errors; ``TransientStorageError`` ones are worth retrying,
-and retrying is the caller's job (one retry loop, ``engine/retry.py``).
+and retrying is the caller's job (one retry loop, ``endpoints/retry.py``).
 """
 
 from __future__ import annotations

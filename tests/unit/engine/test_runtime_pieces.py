@@ -14,7 +14,7 @@ from thread_probe import blocked
 from pyazcopy.endpoints.blob_transfer import TransientStorageError
 from pyazcopy.engine.buffers import BufferPool
 from pyazcopy.engine.options import DEFAULT_BUFFER_BYTES, CopyOptions, EngineSettings, default_concurrency, parse_metadata
-from pyazcopy.engine.retry import RetryPolicy, call_with_retry
+from pyazcopy.endpoints.retry import RetryPolicy, call_with_retry
 from pyazcopy.engine.scheduler import BoundedExecutor, RateLimiter
 from pyazcopy.errors import StorageServiceError, UsageError
 
