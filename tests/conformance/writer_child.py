@@ -18,7 +18,7 @@ def main(text: str, name: str) -> None:
         credential = ClientSecretCredential(os.environ["CONFORMANCE_TENANT"], os.environ["CONFORMANCE_APP"], os.environ["CONFORMANCE_SECRET"],
                                             authority=os.environ["CONFORMANCE_AUTHORITY"], disable_instance_discovery=True)
         verify = os.environ["CONFORMANCE_CA_BUNDLE"]
-    endpoint = endpoints.resolve(text, credential, connection_verify=verify)
+    endpoint = endpoints.resolve(text, credential, connection_verify=verify, kind=os.environ.get("CONFORMANCE_KIND", ""))
     writer = endpoint.open_writer(name, 2 * 65536)
     writer.write_at(0, b"x" * 65536)
     print("written", flush=True)

@@ -40,6 +40,34 @@ def container_name_problem(name: str) -> str:
     return ""
 
 
+SHARE_RULE = ("a share name has 3-63 characters: lower-case letters, digits and hyphens, starts and ends with a letter or digit, "
+              "and has no two hyphens in a row")
+
+
+def share_name_problem(name: str) -> str:
+    """What is wrong with an Azure Files share name by Azure's rules ("" when nothing is)."""
+    if not 3 <= len(name) <= 63:
+        return f"the share name {name!r} has {len(name)} characters; {SHARE_RULE}"
+    if not CONTAINER_NAME.fullmatch(name) or name.endswith("-"):
+        return f"the share name {name!r} is not valid; {SHARE_RULE}"
+    return ""
+
+
+FROM_TO_KINDS = ("BlobFS", "Blob", "File", "Local", "Pipe", "S3", "GCP")  # BlobFS before Blob: the longest name first
+
+
+def from_to_kinds(value: str) -> tuple[str, str]:
+    """AzCopy's ``--from-to`` value (``LocalFile``, ``FileBlob``, ``BlobFSLocal``...) as its two endpoint kinds."""
+    for source in FROM_TO_KINDS:
+        if value.lower().startswith(source.lower()):
+            rest = value[len(source):]
+            for destination in FROM_TO_KINDS:
+                if rest.lower() == destination.lower():
+                    return source, destination
+    raise UsageError(f"invalid --from-to value {value!r}: write two endpoint kinds, like LocalBlob, BlobLocal, LocalFile, FileLocal, "
+                     "BlobFile, FileBlob or FileFile")
+
+
 def check_port(parts: SplitResult, url: str) -> None:
     """A port that is not a number (``https://127.0.0.1:notaport/...``) is a bad URL, said as such."""
     try:
