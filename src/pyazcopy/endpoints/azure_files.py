@@ -59,14 +59,14 @@ class FileWriter:
         self._ranges: dict[int, int] = {}  # offset -> length written
         self._lock = threading.Lock()
         self._closed = False
-        endpoint.create_file(self.temp, size, _request_headers(properties) | {f"x-ms-meta-{k}": v for k, v in properties.metadata})
+        endpoint.create_file(self.temp, size, _request_headers(properties) | {f"x-ms-meta-{k}": v for k, v in properties.metadata}, shown=path)
 
     def write_at(self, offset: int, data: memoryview | bytes) -> None:
         if self._closed:
             raise StorageServiceError(f"the writer of {self.client.redacted(self.path)} is closed; open a new one")
         view = memoryview(data).cast("B") if not isinstance(data, memoryview) or data.format != "B" else data
         for start in range(0, len(view), MAX_RANGE):
-            self.client.put_range(self.temp, offset + start, view[start:start + MAX_RANGE])
+            self.client.put_range(self.temp, offset + start, view[start:start + MAX_RANGE], shown=self.path)
         with self._lock:
             self._ranges[offset] = max(len(view), self._ranges.get(offset, 0))
 
@@ -84,7 +84,7 @@ class FileWriter:
     def abort(self) -> None:
         """Delete the temp file; the final name was never touched."""
         self._closed = True
-        self.client.delete_file(self.temp)
+        self.client.delete_file(self.temp, shown=self.path)
 
 
 class FileShareEndpoint:
@@ -153,15 +153,15 @@ class FileShareEndpoint:
             raise UnsupportedOperation(_TIME_REFUSAL)
         return FileWriter(self, self.base + name, size, properties)
 
-    def create_file(self, path: str, size: int, headers: dict[str, str]) -> None:
+    def create_file(self, path: str, size: int, headers: dict[str, str], shown: str = "") -> None:
         """Create File, making its parent directories first when the service says a parent is missing."""
         try:
-            self.client.create_file(path, size, headers)
+            self.client.create_file(path, size, headers, shown)
         except StorageServiceError as error:
             if error.error_code != "ParentNotFound":
                 raise
             self._make_parents(path)
-            self.client.create_file(path, size, headers)
+            self.client.create_file(path, size, headers, shown)
 
     def _make_parents(self, path: str) -> None:
         """Each directory from the share's root down (Create Directory makes one level; one that exists is fine)."""

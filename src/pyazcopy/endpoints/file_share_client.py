@@ -112,11 +112,12 @@ class FileShareClient:
 
     # --- sending ------------------------------------------------------------------------------------------------
     def _send(self, method: str, path: str, query: str, operation: str, headers: dict[str, str] | None = None, body: Any = None,
-              ok: tuple[int, ...] = (200, 201, 202, 206)):
+              ok: tuple[int, ...] = (200, 201, 202, 206), shown: str = ""):
+        """``shown``: the path messages name (a writer's final name, not its temp file)."""
         request_headers = {"x-ms-client-request-id": client_request_id()}
         if headers:
             request_headers.update(headers)
-        target = self.redacted(path)
+        target = self.redacted(shown or path)
         try:
             response = self._lean.send(method, self.path_of(path, query), request_headers, body)
         except CONNECTION_ERRORS as error:
@@ -132,8 +133,9 @@ class FileShareClient:
                             self.url.account_url, self.url.share, identity=self.identity if self._credential else "", tenant_id=self.tenant_id,
                             sas=self.url.sas, service="file")
 
-    def _done(self, method: str, path: str, query: str, operation: str, headers: dict[str, str] | None = None, body: Any = None):
-        response = self._send(method, path, query, operation, headers, body)
+    def _done(self, method: str, path: str, query: str, operation: str, headers: dict[str, str] | None = None, body: Any = None,
+              shown: str = ""):
+        response = self._send(method, path, query, operation, headers, body, shown=shown)
         response.read()
         response.close()
         return response
@@ -191,14 +193,14 @@ class FileShareClient:
         response.close()
         return response.headers
 
-    def create_file(self, path: str, size: int, headers: dict[str, str]) -> None:
+    def create_file(self, path: str, size: int, headers: dict[str, str], shown: str = "") -> None:
         """Create (or replace) the file at ``path`` with ``size`` bytes of zeros and ``headers`` (content headers,
         ``x-ms-content-md5``, ``x-ms-meta-*``)."""
-        self._done("PUT", path, "", "create", {**headers, "x-ms-type": "file", "x-ms-content-length": str(size), "Content-Length": "0"})
+        self._done("PUT", path, "", "create", {**headers, "x-ms-type": "file", "x-ms-content-length": str(size), "Content-Length": "0"}, shown=shown)
 
-    def put_range(self, path: str, offset: int, data: memoryview | bytes) -> None:
+    def put_range(self, path: str, offset: int, data: memoryview | bytes, shown: str = "") -> None:
         headers = {"x-ms-write": "update", "x-ms-range": f"bytes={offset}-{offset + len(data) - 1}", "Content-Length": str(len(data))}
-        self._done("PUT", path, "comp=range", "upload range to", headers, data)
+        self._done("PUT", path, "comp=range", "upload range to", headers, data, shown=shown)
 
     def download_range(self, path: str, offset: int, buffer: memoryview) -> int:
         """Fill ``buffer`` from ``offset`` of the file (a ranged Get File); returns the bytes read."""
@@ -222,11 +224,11 @@ class FileShareClient:
     def rename(self, source: str, target: str, replace: bool = True) -> None:
         """Rename File: ``source`` becomes ``target`` in one step (an existing file there is replaced when ``replace``)."""
         headers = {"x-ms-file-rename-source": self.full_url(source), "x-ms-file-rename-replace-if-exists": "true" if replace else "false"}
-        self._done("PUT", target, "comp=rename", "rename", headers)
+        self._done("PUT", target, "comp=rename", "commit (rename into place)", headers)
 
-    def delete_file(self, path: str) -> bool:
+    def delete_file(self, path: str, shown: str = "") -> bool:
         try:
-            self._done("DELETE", path, "", "delete")
+            self._done("DELETE", path, "", "delete", shown=shown)
             return True
         except ResourceNotFoundError:
             return False

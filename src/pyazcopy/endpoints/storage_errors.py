@@ -223,7 +223,8 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
     if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
         return ResourceExistsError(summary, status, code)
     kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
-            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
+            else Operation.READ if operation in ("download", "get properties of", "get block list of")
+            else Operation.DELETE if operation == "delete" else Operation.WRITE)
     shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary, has_body=bool(body),
                            response=SimpleNamespace(headers=headers or {}))
     try:
