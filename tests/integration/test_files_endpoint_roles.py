@@ -1,7 +1,7 @@
 """The Azure Files endpoint signed in as localazure's users: bob (Storage File Data Privileged Reader) reads what
 alice (Privileged Contributor) wrote but cannot write or delete, told which role would let him; carol (no role) cannot
 list or read, told the Reader role. Signed in, requests carry the backup intent the service demands; with a SAS they
-carry none and work as well."""
+carry none and work as well. A write over Put Range's 4 MiB limit goes in pieces."""
 
 from __future__ import annotations
 
@@ -81,3 +81,20 @@ def test_a_share_sas_works_without_the_backup_intent(localazure, file_share):
         assert endpoint.delete("deep/er/file.bin") is True
     finally:
         endpoint.close()
+
+
+def test_a_write_larger_than_put_range_s_limit_is_sent_in_pieces(localazure, file_share):
+    """One write_at of 3 x 4 MiB + 1 (Put Range takes at most 4 MiB) and an empty file, round trips signed in."""
+    import os
+
+    data = os.urandom(3 * 4 * 1024 * 1024 + 1)
+    alice = signed_in(localazure, "alice", file_share)
+    try:
+        put(alice, "big/three ranges plus one.bin", data)
+        writer = alice.open_writer("big/empty", 0)
+        writer.commit()
+        assert [(entry.name, entry.size) for entry in alice.list("big/")] == [("big/empty", 0), ("big/three ranges plus one.bin", len(data))]
+        buffer = bytearray(len(data))
+        assert alice.read_into("big/three ranges plus one.bin", 0, memoryview(buffer)) == len(data) and bytes(buffer) == data
+    finally:
+        alice.close()
