@@ -183,7 +183,8 @@ def map_storage_error(error: HttpResponseError, operation: Operation, location: 
     if code == "ContainerAlreadyExists":
         return ResourceExistsError("the container already exists", status, code)
     if code in ("ContainerNotFound", "ResourceNotFound", "BlobNotFound") or status == 404:
-        return ResourceNotFoundError(f"{location.redacted} was not found ({said}); check the account, container and path", status, code)
+        holder = "share" if location.service == "file" else "container"
+        return ResourceNotFoundError(f"{location.redacted} was not found ({said}); check the account, {holder} and path", status, code)
     first = " ".join(str(getattr(error, "message", "") or error).split())[:500]
     hint = next_step_for(code)
     return StorageServiceError(f"the storage service answered {said}: {first}" + (f". {hint}" if hint else ""), status, code)
