@@ -12,6 +12,7 @@ the command line would use). Without one, the defaults are AzCopy's and the save
 from __future__ import annotations
 
 import builtins
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -154,6 +155,30 @@ def list(url: str, *, settings: Settings | None = None, include_versions: bool =
     endpoint = endpoint_for(url, settings or default_settings(), prompt)
     items = endpoint.list_objects(include_versions=include_versions)
     return tallied(items, tally) if tally is not None else items
+
+
+def list_files(url: str, *, settings: Settings | None = None, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:
+    """The files and directories under the Azure Files share or directory ``url`` (a directory's path ends in "/",
+    as AzCopy lists them), walked in code-point order. Signed in (no SAS), every request carries the backup intent."""
+    settings = settings or default_settings()
+    location = parse_location(url)
+    active = credential_for(location, settings, prompt)
+    from pyazcopy import endpoints  # noqa: PLC0415 - the Files room is imported only for a Files URL
+
+    endpoint = endpoints.resolve(url, None if active is None else active.credential, connection_verify=settings.ca_bundle or True,
+                                 proxies=settings.proxies, identity="" if active is None else active.principal,
+                                 tenant_id="" if active is None else active.tenant_id, kind="File")
+
+    def items() -> Iterator[ListedObject]:
+        try:
+            for entry in endpoint.list(folders=True):
+                folder = entry.entity_type.value == "Folder"
+                yield ListedObject(entry.name + ("/" if folder else ""), entry.size,
+                             datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None)
+        finally:
+            endpoint.close()
+
+    return tallied(items(), tally) if tally is not None else items()
 
 
 def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | None = None) -> None:

@@ -23,7 +23,7 @@ from typing import Iterator
 
 from pyazcopy.endpoints.file_share_client import MAX_RANGE, FileShareClient, FileShareUrl, md5_header
 from pyazcopy.endpoints.lean_http import http_date_timestamp
-from pyazcopy.endpoints.protocol import Entry, Features, Properties, UnsupportedOperation, written_from_start
+from pyazcopy.endpoints.protocol import Entry, EntityType, Features, Properties, UnsupportedOperation, written_from_start
 from pyazcopy.errors import StorageServiceError
 
 FILES_FEATURES = Features(ranged_writes=True, real_directories=True, content_hashes=True, content_headers=True, metadata=True)
@@ -105,11 +105,13 @@ class FileShareEndpoint:
         self.client.close()
 
     # --- Lister ---------------------------------------------------------------------------------------------------
-    def list(self, prefix: str = "") -> Iterator[Entry]:
+    def list(self, prefix: str = "", folders: bool = False) -> Iterator[Entry]:
+        """The protocol's listing; ``folders`` (for `pyazcopy list`, not the protocol) adds each directory as a
+        FOLDER entry just before its contents, where ``name/`` sorts."""
         directory = prefix.rpartition("/")[0]
-        yield from self._walk(directory + "/" if directory else "", prefix)
+        yield from self._walk(directory + "/" if directory else "", prefix, folders)
 
-    def _walk(self, relative: str, prefix: str) -> Iterator[Entry]:
+    def _walk(self, relative: str, prefix: str, folders: bool = False) -> Iterator[Entry]:
         """The files under the directory ``relative`` ("" or ending in "/") whose names start with ``prefix``."""
         rest = prefix[len(relative):] if prefix.startswith(relative) else ""
         try:
@@ -125,7 +127,9 @@ class FileShareEndpoint:
             if not (name.startswith(prefix) or prefix.startswith(name)):
                 continue
             if item.is_directory:
-                yield from self._walk(name, prefix)
+                if folders and name.startswith(prefix):
+                    yield Entry(name[:-1], 0, item.last_modified, entity_type=EntityType.FOLDER, etag=item.etag)
+                yield from self._walk(name, prefix, folders)
             elif name.startswith(prefix):
                 yield Entry(name, item.size, item.last_modified, etag=item.etag)
 
