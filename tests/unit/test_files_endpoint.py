@@ -121,3 +121,14 @@ def test_the_listing_is_in_code_point_order_of_full_names_whatever_the_service_o
         files.add(path)
     endpoint = FileShareEndpoint(FileShareUrl("https://acct.file.core.windows.net", "share", ""), ShuffledDirectories(files, seed))  # type: ignore[arg-type]
     assert [entry.name for entry in endpoint.list(prefix)] == sorted(f for f in files if f.startswith(prefix))
+
+
+def test_the_python_api_lists_a_files_url_through_the_files_room_and_refuses_make(tmp_path):
+    from pyazcopy import api
+    from pyazcopy.settings import Settings
+
+    settings = Settings.from_environment({"HOME": str(tmp_path), "PYAZCOPY_CONFIG_DIR": str(tmp_path / "config")})
+    with pytest.raises(UsageError, match="the share name 'Bad--Share' is not valid"):  # refused by the Files room, before any request
+        api.list("https://acct.file.core.windows.net/Bad--Share?sv=2025-11-05&sig=x", settings=settings)
+    with pytest.raises(UsageError, match="making Azure Files shares is not supported"):
+        api.make("https://acct.file.core.windows.net/share?sv=2025-11-05&sig=x", settings=settings)
