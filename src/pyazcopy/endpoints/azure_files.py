@@ -78,8 +78,8 @@ class FileWriter:
             self.abort()
             raise StorageServiceError(f"{self.client.redacted(self.path)}: {written} of {self.size} bytes were written in order; "
                                       "nothing was committed, copy it again")
+        self.client.rename(self.temp, self.path, replace=True)  # a failed rename leaves the writer open: commit may be retried
         self._closed = True
-        self.client.rename(self.temp, self.path, replace=True)
 
     def abort(self) -> None:
         """Delete the temp file; the final name was never touched."""
