@@ -19,13 +19,17 @@ def resolve(text: str, credential: Any = None, *, connection_verify: Any = True,
     from pyazcopy.endpoints.locations import is_remote, remote_kind, with_service  # noqa: PLC0415 - see the module's docstring
 
     if is_remote(text) and remote_kind(text, kind) == "BlobFS":
-        from pyazcopy.endpoints.blob_transfer import parse_blob_url  # noqa: PLC0415
+        from pyazcopy.endpoints.blob_transfer import BlobTransferClient, parse_blob_url  # noqa: PLC0415
         from pyazcopy.endpoints.datalake import DataLakeFilesystem  # noqa: PLC0415
         from pyazcopy.endpoints.datalake_client import DataLakeClient  # noqa: PLC0415
 
         url = parse_blob_url(with_service(text, "dfs"))
-        return DataLakeFilesystem(url, DataLakeClient(url, None if url.sas else credential, connection_verify=connection_verify,
-                                                      identity=identity, tenant_id=tenant_id))
+        token = None if url.sas else credential
+        client = DataLakeClient(url, token, connection_verify=connection_verify, identity=identity, tenant_id=tenant_id)
+        blob_text = with_service(text, "blob")  # the account's Blob endpoint, where a host names it (for set_properties)
+        blob = None if blob_text == with_service(text, "dfs") else BlobTransferClient(
+            parse_blob_url(blob_text), token, pool_size=pool_size, connection_verify=connection_verify, identity=identity, tenant_id=tenant_id)
+        return DataLakeFilesystem(url, client, blob)
     if is_remote(text):
         text = with_service(text, "blob") if kind else text
         from pyazcopy.endpoints.blob_container import BlobContainer  # noqa: PLC0415

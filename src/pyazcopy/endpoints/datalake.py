@@ -20,7 +20,7 @@ import base64
 import heapq
 import secrets
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 from pyazcopy.endpoints.blob_transfer import BlobUrl
 from pyazcopy.endpoints.datalake_client import CONTENT_HEADERS, DataLakeClient, PathItem, decode_properties
@@ -83,8 +83,10 @@ class DataLakeFilesystem:
     kind = "BlobFS"
     features = DATALAKE_FEATURES
 
-    def __init__(self, url: BlobUrl, client: DataLakeClient) -> None:
-        self.url, self.client = url, client
+    def __init__(self, url: BlobUrl, client: DataLakeClient, blob: Any = None) -> None:
+        """``blob``: a :class:`~pyazcopy.endpoints.blob_transfer.BlobTransferClient` of the same filesystem on the
+        account's Blob endpoint, for :meth:`set_properties` (None: the dfs endpoint's setProperties)."""
+        self.url, self.client, self.blob = url, client, blob
         self.base = url.path.strip("/") + "/" if url.path.strip("/") else ""
 
     @property
@@ -93,6 +95,8 @@ class DataLakeFilesystem:
 
     def close(self) -> None:
         self.client.close()
+        if self.blob is not None:
+            self.blob.close()
 
     # --- Lister ---------------------------------------------------------------------------------------------------
     def list(self, prefix: str = "", folders: bool = False) -> Iterator[Entry]:
@@ -148,4 +152,10 @@ class DataLakeFilesystem:
     def set_properties(self, name: str, properties: Properties) -> None:
         if properties.last_modified is not None:
             raise UnsupportedOperation("a Data Lake file's last-modified time is the service's; leave it out for a BlobFS destination")
+        if self.blob is not None:  # Set Blob Properties replaces every content header, as the protocol promises and as the
+            # Data Lake SDKs set them; x-ms-content-type -> x-ms-blob-content-type, x-ms-cache-control -> x-ms-blob-cache-control
+            headers = {header.replace("x-ms-", "x-ms-blob-", 1): value for header, value in _content_headers(properties).items()}
+            self.blob.set_properties(self.base + name, headers, properties.metadata)
+            return
+        # the dfs endpoint's setProperties sets the headers given and replaces the metadata; a header left out may stay
         self.client.set_properties(self.base + name, _content_headers(properties), properties.metadata)
