@@ -72,6 +72,7 @@ def test_a_missing_execute_on_a_parent_directory_names_it_and_both_fixes(localaz
         endpoint.close()
     text = str(raised.value)
     assert "403 AuthorizationPermissionMismatch" in text and "carol@contoso.test" in text
+    assert f"create {localazure.env['LOCALAZURE_DFS_URL']}/{fs.file_system_name}/a/b/c/new.txt failed" in text  # the final name
     assert "Storage Blob Data Contributor" in text
     assert "write and execute (-wx) on the target directory /a/b/c" in text
     assert "execute (--x) on the filesystem's root / and on each parent directory /a, /a/b" in text

@@ -49,13 +49,13 @@ class DataLakeWriter:
         self._ranges: dict[int, int] = {}
         self._lock = threading.Lock()
         self._closed = False
-        client.create_file(self.temporary, properties.metadata)
+        client.create_file(self.temporary, properties.metadata, shown=name)
 
     def write_at(self, offset: int, data: memoryview | bytes) -> None:
         if self._closed:
             raise StorageServiceError(f"the writer of {self.client.display(self.name)} is closed; open a new one")
         if len(data):
-            self.client.append(self.temporary, offset, data)
+            self.client.append(self.temporary, offset, data, shown=self.name)
         with self._lock:
             self._ranges[offset] = len(data)
 
@@ -66,7 +66,7 @@ class DataLakeWriter:
         if position != self.size:
             raise StorageServiceError(f"{self.client.display(self.name)}: {position} of {self.size} bytes were written in order; "
                                       "nothing was committed, copy it again")
-        self.client.flush(self.temporary, self.size, _content_headers(self.properties))
+        self.client.flush(self.temporary, self.size, _content_headers(self.properties), shown=self.name)
         self.client.rename(self.temporary, self.name)
 
     def abort(self) -> None:

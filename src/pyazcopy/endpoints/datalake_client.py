@@ -165,17 +165,18 @@ class DataLakeClient:
         return filled
 
     # --- writing ------------------------------------------------------------------------------------------------
-    def create_file(self, name: str, metadata: tuple[tuple[str, str], ...] = ()) -> None:
-        """Create (or empty) the file ``name``; missing parent directories are created, as Azure does."""
+    def create_file(self, name: str, metadata: tuple[tuple[str, str], ...] = (), shown: str = "") -> None:
+        """Create (or empty) the file ``name``; missing parent directories are created, as Azure does. ``shown`` (here
+        and below) is the name messages give: a writer's final name rather than its temporary file's."""
         headers = {"x-ms-properties": encode_properties(metadata)} if metadata else {}
-        self._done(self._send("PUT", self._path(name, "resource=file"), "create", name, Need.CREATE, headers))
+        self._done(self._send("PUT", self._path(name, "resource=file"), "create", shown or name, Need.CREATE, headers))
 
-    def append(self, name: str, position: int, data: memoryview | bytes) -> None:
-        self._done(self._send("PATCH", self._path(name, f"action=append&position={position}"), "append to", name, Need.WRITE,
+    def append(self, name: str, position: int, data: memoryview | bytes, shown: str = "") -> None:
+        self._done(self._send("PATCH", self._path(name, f"action=append&position={position}"), "append to", shown or name, Need.WRITE,
                               {"Content-Length": str(len(data))}, data))
 
-    def flush(self, name: str, position: int, headers: dict[str, str]) -> None:
-        self._done(self._send("PATCH", self._path(name, f"action=flush&position={position}"), "flush", name, Need.WRITE, headers))
+    def flush(self, name: str, position: int, headers: dict[str, str], shown: str = "") -> None:
+        self._done(self._send("PATCH", self._path(name, f"action=flush&position={position}"), "flush", shown or name, Need.WRITE, headers))
 
     def rename(self, source: str, target: str) -> None:
         """Move ``source`` over ``target`` (atomic in an account with a hierarchical namespace)."""
