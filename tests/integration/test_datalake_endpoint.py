@@ -140,3 +140,24 @@ def test_a_failed_commit_leaves_no_temporary_file(localazure, fs) -> None:
         assert list(endpoint.list()) == []
     finally:
         endpoint.close()
+
+
+def test_pyazcopy_list_on_a_dfs_location_goes_through_the_endpoint(localazure, fs, tmp_path) -> None:
+    """`list <filesystem/dir> --location BlobFS` (a path-style URL cannot say its service): files in code-point
+    order, relative to the URL, without the directories; signed in as the pipeline's service principal (a role)."""
+    from test_copy_cli import SPN_APP, SPN_SECRET, env_for, run
+
+    for name, data in (("dir/d-1/x", b"1"), ("dir/d/a b.txt", b"22"), ("dir/d/sub/z", b"333"), ("dir/d0", b"4444"), ("other.txt", b"5")):
+        fs.get_file_client(name).upload_data(data, overwrite=True)
+    env = env_for(localazure, tmp_path / "home", AZCOPY_AUTO_LOGIN_TYPE="SPN", AZCOPY_SPA_APPLICATION_ID=SPN_APP,
+                  AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET, AZCOPY_TENANT_ID=localazure.tenant_id,
+                  PYAZCOPY_TRUSTED_ENDPOINTS=localazure.env["PYAZCOPY_TRUSTED_ENDPOINTS"])
+    url = f"{localazure.env['LOCALAZURE_DFS_URL']}/{fs.file_system_name}/dir"
+    listed = run(["list", url, "--location", "BlobFS", "--running-tally"], env)
+    assert listed.code == 0, listed.out
+    lines = [line for line in listed.out.splitlines() if "; Content Length: " in line]
+    assert lines == ["d-1/x; Content Length: 1.00 B", "d/a b.txt; Content Length: 2.00 B", "d/sub/z; Content Length: 3.00 B",
+                     "d0; Content Length: 4.00 B"], listed.out
+    assert "File count: 4" in listed.out, listed.out
+    refused = run(["list", url, "--location", "BlobFS"], {**env, "AZCOPY_SPA_CLIENT_SECRET": "wrong"})
+    assert refused.code != 0 and "wrong" not in refused.out
