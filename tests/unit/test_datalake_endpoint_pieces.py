@@ -53,3 +53,9 @@ def test_a_refused_write_names_the_role_and_the_acl_and_no_token():
     assert "Storage Blob Data Contributor" in text and "carol@contoso.test" in text
     assert "write and execute (-wx) on the target directory /a/b/c" in text and "/a, /a/b" in text
     assert text.count("This request is not authorized") == 1
+
+
+def test_a_proxy_is_refused_with_what_to_do_and_no_proxy_lets_it_through():
+    with pytest.raises(UsageError, match="through a proxy yet; add acct.dfs.core.windows.net to NO_PROXY"):
+        endpoints.resolve("https://acct.dfs.core.windows.net/fs", proxies=(("https", "http://proxy:3128"),))
+    endpoints.resolve("https://acct.dfs.core.windows.net/fs", proxies=(("https", "http://proxy:3128"), ("no", ".core.windows.net"))).close()

@@ -25,10 +25,11 @@ def resolve(text: str, credential: Any = None, *, connection_verify: Any = True,
 
         url = parse_blob_url(with_service(text, "dfs"))
         token = None if url.sas else credential
-        client = DataLakeClient(url, token, connection_verify=connection_verify, identity=identity, tenant_id=tenant_id)
+        client = DataLakeClient(url, token, connection_verify=connection_verify, identity=identity, tenant_id=tenant_id, proxies=proxies)
         blob_text = with_service(text, "blob")  # the account's Blob endpoint, where a host names it (for set_properties)
         blob = None if blob_text == with_service(text, "dfs") else BlobTransferClient(
-            parse_blob_url(blob_text), token, pool_size=pool_size, connection_verify=connection_verify, identity=identity, tenant_id=tenant_id)
+            parse_blob_url(blob_text), token, pool_size=pool_size, connection_verify=connection_verify, proxies=proxies, identity=identity,
+            tenant_id=tenant_id)
         return DataLakeFilesystem(url, client, blob)
     if is_remote(text):
         text = with_service(text, "blob") if kind else text

@@ -58,9 +58,18 @@ class DataLakeClient:
     """The paths of one filesystem (``url.container``) through the dfs endpoint ``url.account_url``; thread-safe."""
 
     def __init__(self, url: BlobUrl, credential: Any = None, connection_verify: Any = True, read_timeout: float = 120.0,
-                 identity: str = "", tenant_id: str = "") -> None:
+                 identity: str = "", tenant_id: str = "", proxies: tuple[tuple[str, str], ...] = ()) -> None:
+        """``proxies`` as ``settings.proxies_from`` reads them: one that applies to this host is refused (the lean
+        path speaks to no proxy), with what to do instead."""
         self.url, self.identity, self.tenant_id = url, identity, tenant_id
         parts = urlsplit(url.account_url)
+        proxy_map = dict(proxies)
+        if proxy_map.get(parts.scheme):
+            import urllib.request  # noqa: PLC0415 - only when a proxy is set
+
+            if not urllib.request.proxy_bypass_environment(parts.hostname or "", proxy_map):
+                raise UsageError(f"{url.redacted}: this pyazcopy version does not send Data Lake (dfs) requests through a proxy yet; "
+                                 f"add {parts.hostname} to NO_PROXY if it can be reached directly, or use the account's Blob URL")
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._root = parts.path.rstrip("/")  # "/account" on a path-style URL, "" on Azure
         self._credential = credential if credential is not None and hasattr(credential, "get_token") else None
