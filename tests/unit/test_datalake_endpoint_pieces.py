@@ -38,6 +38,7 @@ def test_kind_says_the_service_of_a_path_style_url_and_blob_stays_the_default():
                                "directory /a, /a/b, /a/b/c"),
     (Need.LIST, "a/b", "read and execute (r-x) on the directory /a/b, and execute (--x) on the filesystem's root / and on each parent directory /a"),
     (Need.CREATE, "top.txt", "write and execute (-wx) on the target directory /, and execute (--x) on the filesystem's root /"),
+    (Need.STAT, "a/b/f.txt", "execute (--x) on the filesystem's root / and on each parent directory /a, /a/b"),
 ])
 def test_the_acl_entries_name_the_directories_of_the_path(need, path, expected):
     assert acl_entries(need, path) == expected

@@ -149,7 +149,7 @@ class DataLakeClient:
     def properties(self, name: str) -> Any:
         """The headers of Get Properties, None when there is no such path."""
         try:
-            return self._done(self._send("HEAD", self._path(name), "get properties of", name, Need.READ))
+            return self._done(self._send("HEAD", self._path(name), "get properties of", name, Need.STAT))
         except ResourceNotFoundError:
             return None
 

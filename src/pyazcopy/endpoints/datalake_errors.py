@@ -31,6 +31,7 @@ class Need(enum.Enum):
     """What a dfs operation needs from the ACLs, besides execute on the root and every directory above the item."""
 
     READ = ("read", "read", "read (r--) on the file {item}")
+    STAT = ("read", "see the properties of", "")  # Get Properties: execute on the directories above is all it needs
     LIST = ("list", "list", "read and execute (r-x) on the directory {item}")
     CREATE = ("write", "create files in", "write and execute (-wx) on the target directory {parent}")
     DELETE = ("write", "delete files in", "write and execute (-wx) on the target directory {parent}")
@@ -55,16 +56,15 @@ def acl_entries(need: Need, path: str) -> str:
     directories = [_slash("/".join(above[:i + 1])) for i in range(len(above))]
     entry = need.entry.format(item=_slash(item), parent=_slash("/".join(parent_parts)))
     execute = "execute (--x) on the filesystem's root /" + (f" and on each parent directory {', '.join(directories)}" if directories else "")
-    return f"{entry}, and {execute}"
+    return f"{entry}, and {execute}" if entry else execute
 
 
 def acl_advice(need: Need, filesystem: str, path: str, who: str) -> str:
     """What to tell ``who`` when a role and the ACLs both refused ``need`` on ``filesystem/path``."""
     role = WRITER if need.kind == "write" else READER
     target = _slash(path.rsplit("/", 1)[0] if "/" in path.strip("/") else "") if need in (Need.CREATE, Need.DELETE) else _slash(path)
-    return (f"{who} is signed in, but neither a role assignment nor the ACLs let it {need.verb} {target} "
-            f"in the filesystem {filesystem}. Either ask an owner of the account to assign {role} on the storage account or the "
-            f"filesystem {filesystem}, or, since the account has a hierarchical namespace, ask the owner of the directories for ACL "
+    return (f"{who} is signed in, but neither a role assignment nor the ACLs let it {need.verb} {target} in the filesystem {filesystem}. "
+            f"Either ask an owner of the account to assign {role} on the storage account or the filesystem {filesystem}, or, since the account has a hierarchical namespace, ask the owner of the directories for ACL "
             f"entries for you (or a group you are in) giving {acl_entries(need, path)}. {PROPAGATION_NOTE}")
 
 
