@@ -139,7 +139,7 @@ def status(settings: Settings | None = None) -> LoginStatus:
 def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = None, api_version: str | None = None) -> BlobEndpoint:
     location = parse_location(url)
     if location.service == "file":
-        raise UsageError("Azure Files is not supported by this pyazcopy version yet; use a blob or dfs URL")
+        raise UsageError("making Azure Files shares is not supported by this pyazcopy version yet (list is); use a blob or dfs URL")
     active = credential_for(location, settings, prompt)
     kwargs: dict = {"api_version": api_version} if api_version else {}
     kwargs.update(connection_verify=settings.ca_bundle or True, proxies=settings.proxies)
@@ -150,11 +150,24 @@ def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = Non
     return BlobEndpoint(location, active.credential, identity=active.principal, tenant_id=active.tenant_id, **kwargs)
 
 
-def list(url: str, *, settings: Settings | None = None, include_versions: bool = False, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:  # noqa: A001
-    """The objects under ``url`` (account, container or container/prefix), as typed records."""
-    endpoint = endpoint_for(url, settings or default_settings(), prompt)
-    items = endpoint.list_objects(include_versions=include_versions)
+def list(url: str, *, settings: Settings | None = None, include_versions: bool = False, tally: Tally | None = None, prompt: DevicePrompt | None = None,  # noqa: A001
+         kind: str = "") -> Iterator[ListedObject]:
+    """The objects under ``url`` (account, container or container/prefix), as typed records. A filesystem or directory
+    of Data Lake (``kind="BlobFS"``, AzCopy's --location, or a ``.dfs.`` host) is listed through the dfs endpoint, an
+    Azure Files share or directory (``kind="File"`` or a ``.file.`` host) through the files endpoint."""
+    settings = settings or default_settings()
+    if is_files_listing(url, kind):
+        return list_files(url, settings=settings, tally=tally, prompt=prompt)
+    if is_datalake_listing(url, kind):
+        items = datalake_objects(url, settings, prompt)
+    else:
+        items = endpoint_for(url, settings, prompt).list_objects(include_versions=include_versions)
     return tallied(items, tally) if tally is not None else items
+
+
+def is_files_listing(url: str, kind: str = "") -> bool:
+    """Whether ``list`` goes through the files endpoint: --location File, or a ``.file.`` host."""
+    return kind.lower() == "file" or (not kind and parse_location(url).service == "file")
 
 
 def list_files(url: str, *, settings: Settings | None = None, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:
@@ -174,11 +187,34 @@ def list_files(url: str, *, settings: Settings | None = None, tally: Tally | Non
             for entry in endpoint.list(folders=True):
                 folder = entry.entity_type.value == "Folder"
                 yield ListedObject(entry.name + ("/" if folder else ""), entry.size,
-                             datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None)
+                                   datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None)
         finally:
             endpoint.close()
 
     return tallied(items(), tally) if tally is not None else items()
+
+
+def is_datalake_listing(url: str, kind: str = "") -> bool:
+    """Whether ``list`` goes through the dfs endpoint: a filesystem (or a path in it) that --location BlobFS or the
+    host names as Data Lake. An account-level URL still lists its containers through the Blob API."""
+    location = parse_location(url)
+    return bool(location.container) and (kind.lower() == "blobfs" or (not kind and location.service == "dfs"))
+
+
+def datalake_objects(url: str, settings: Settings, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:
+    """The files under a Data Lake ``url`` (paths relative to it), through the dfs endpoint, in code-point order."""
+    from pyazcopy import endpoints  # noqa: PLC0415
+
+    active = credential_for(parse_location(url), settings, prompt)
+    endpoint = endpoints.resolve(url, None if active is None else active.credential, connection_verify=settings.ca_bundle or True,
+                                 proxies=settings.proxies, kind="BlobFS", identity=active.principal if active else "",
+                                 tenant_id=active.tenant_id if active else "")
+    try:
+        for entry in endpoint.list():
+            yield ListedObject(path=entry.name, size=entry.size, last_modified=datetime.fromtimestamp(entry.last_modified, timezone.utc),
+                               content_md5=entry.content_md5)
+    finally:
+        endpoint.close()
 
 
 def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | None = None) -> None:

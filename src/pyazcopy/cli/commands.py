@@ -162,9 +162,10 @@ def list_command(args, settings: Settings, output: Output) -> int:
     if args.trailing_dot and args.trailing_dot.lower() not in TRAILING_DOT_OPTIONS:  # parsed as AzCopy does; Files only
         raise UsageError(f"invalid value {args.trailing_dot!r} for --trailing-dot: use Enable, Disable or AllowToUnsafeDestination")
     properties = parse_properties(args.properties)
-    if (args.location or "").lower() == "file" or api.parse_location(args.url).service == "file":
-        # a path-style URL (an emulator's) cannot say its service: --location=File does
+    if api.is_files_listing(args.url, args.location or ""):  # a path-style URL (an emulator's) cannot say its service
         items = api.list_files(args.url, settings=settings, prompt=device_prompt(output))
+    elif api.is_datalake_listing(args.url, args.location or ""):
+        items = api.datalake_objects(args.url, settings, device_prompt(output))
     else:
         items = api.endpoint_for(args.url, settings, device_prompt(output)).list_objects(include_versions="VersionId" in properties)
     tally = Tally()

@@ -116,3 +116,26 @@ def parse_location(url: str) -> StorageLocation:
         service=service,
         sas=parts.query if "sig=" in parts.query else "",
     )
+
+
+REMOTE_KINDS = {"blob": "Blob", "blobfs": "BlobFS", "file": "File"}  # AzCopy's --from-to names of the remote endpoint kinds served here
+
+
+def remote_kind(url: str, kind: str = "") -> str:
+    """The endpoint kind of a storage URL: ``kind`` when given ("Blob", "BlobFS" or "File", as AzCopy's --from-to names
+    them), else what the host says (``<account>.dfs.core.windows.net`` is BlobFS, ``<account>.file.core.windows.net``
+    File); a path-style URL cannot say, so Blob."""
+    if kind:
+        if kind.lower() not in REMOTE_KINDS:
+            raise UsageError(f"{kind!r} is not an endpoint kind of a storage URL here; use Blob, BlobFS or File (as in --from-to LocalBlobFS)")
+        return REMOTE_KINDS[kind.lower()]
+    return {"dfs": "BlobFS", "file": "File"}.get(parse_location(url).service, "Blob")
+
+
+def with_service(url: str, service: str) -> str:
+    """``url`` on the ``service`` endpoint of its account (``.blob.`` <-> ``.dfs.``); a path-style URL is kept."""
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").split(".")
+    if _is_path_style(parts.hostname or "") or len(labels) < 3 or labels[1] not in ("blob", "dfs"):
+        return url
+    return url.replace(f"{labels[0]}.{labels[1]}.", f"{labels[0]}.{service}.", 1)
