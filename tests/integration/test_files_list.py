@@ -5,10 +5,12 @@ style, so `--location=File` says it is a share (as AzCopy's --location does). Di
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 from urllib.parse import urlsplit
 
-from azure.storage.fileshare import ShareSasPermissions, generate_share_sas
+from azure.storage.fileshare import ContentSettings, ShareSasPermissions, generate_share_sas
 
 from localazure.fixtures import DEV_ACCOUNT_KEY
 from test_copy_cli import SPN_APP, SPN_SECRET, env_for, run
@@ -48,6 +50,13 @@ def test_list_a_share_signed_in(localazure, file_share, tmp_path):
     assert one_directory.code == 0, one_directory.out
     assert "sub/; LastModifiedTime: " in one_directory.out and "sub/deep ü%.bin; LastModifiedTime: " in one_directory.out
     assert "a.txt" not in one_directory.out
+    md5 = hashlib.md5(b"d" * 3).digest()
+    localazure.shared_key_file_service().get_share_client(file_share).get_file_client("dir/sub/deep ü%.bin").set_http_headers(
+        ContentSettings(content_type="text/plain", content_md5=bytearray(md5)))
+    headers = run(["list", f"{localazure.file_url}/{file_share}/dir/sub", "--location=File", "--properties=ContentType;ContentMD5"], env)
+    assert headers.code == 0, headers.out
+    shown = base64.b64encode(md5).decode("ascii")
+    assert f"deep ü%.bin; ContentType: text/plain; ContentMD5: {shown}; Content Length: 3.00 B" in headers.out, headers.out
 
 
 def test_list_a_share_with_a_sas_and_refuse_a_bad_share_name(localazure, file_share, tmp_path):

@@ -163,7 +163,8 @@ def list_command(args, settings: Settings, output: Output) -> int:
         raise UsageError(f"invalid value {args.trailing_dot!r} for --trailing-dot: use Enable, Disable or AllowToUnsafeDestination")
     properties = parse_properties(args.properties)
     if api.is_files_listing(args.url, args.location or ""):  # a path-style URL (an emulator's) cannot say its service
-        items = api.list_files(args.url, settings=settings, prompt=device_prompt(output))
+        items = api.list_files(args.url, settings=settings, prompt=device_prompt(output),
+                               content_properties=bool({"ContentType", "ContentEncoding", "ContentMD5"} & set(properties)))
     elif api.is_datalake_listing(args.url, args.location or ""):
         items = api.datalake_objects(args.url, settings, device_prompt(output))
     else:
