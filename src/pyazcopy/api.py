@@ -170,9 +170,12 @@ def is_files_listing(url: str, kind: str = "") -> bool:
     return kind.lower() == "file" or (not kind and parse_location(url).service == "file")
 
 
-def list_files(url: str, *, settings: Settings | None = None, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:
+def list_files(url: str, *, settings: Settings | None = None, tally: Tally | None = None, prompt: DevicePrompt | None = None,
+               content_properties: bool = False) -> Iterator[ListedObject]:
     """The files and directories under the Azure Files share or directory ``url`` (a directory's path ends in "/",
-    as AzCopy lists them), walked in code-point order. Signed in (no SAS), every request carries the backup intent."""
+    as AzCopy lists them), walked in code-point order. Signed in (no SAS), every request carries the backup intent.
+    Azure Files lists no content headers: with ``content_properties`` each file's are read (one Get File Properties
+    per file), as AzCopy does for --properties ContentType, ContentEncoding or ContentMD5."""
     settings = settings or default_settings()
     location = parse_location(url)
     active = credential_for(location, settings, prompt)
@@ -186,8 +189,14 @@ def list_files(url: str, *, settings: Settings | None = None, tally: Tally | Non
         try:
             for entry in endpoint.list(folders=True):
                 folder = entry.entity_type.value == "Folder"
+                properties = entry.properties
+                if content_properties and not folder:
+                    found = endpoint.stat(entry.name)
+                    properties = properties if found is None else found.properties
                 yield ListedObject(entry.name + ("/" if folder else ""), entry.size,
-                                   datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None)
+                                   datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None,
+                                   content_type=properties.content_type, content_encoding=properties.content_encoding,
+                                   content_md5=properties.content_md5)
         finally:
             endpoint.close()
 
