@@ -14,8 +14,10 @@ SIGNED_HEADERS = ("content-encoding", "content-language", "content-length", "con
 
 
 def string_to_sign(account: str, method: str, path: str, query: str, headers: Mapping[str, str]) -> str:
-    """The string Azure signs: ``path`` is the URL path as sent (``/account/container/blob``), ``query`` the raw
-    query string without ``?``."""
+    """The string Azure signs: ``path`` is the URL path as sent, ``query`` the raw query string without ``?``.
+
+    On a path-style URL (``/account/container/blob``, as on emulators) the SDKs sign ``/account`` + the whole path,
+    so the account appears twice; Azurite accepts that and the form without the repetition, and so does this."""
     lowered = {name.lower(): value for name, value in headers.items()}
     if lowered.get("content-length") == "0":
         lowered.pop("content-length")
@@ -24,8 +26,7 @@ def string_to_sign(account: str, method: str, path: str, query: str, headers: Ma
     for name, value in parse_qsl(query, keep_blank_values=True):
         parameters.setdefault(name.lower(), []).append(value)
     canonical_query = "".join(f"\n{name}:{','.join(sorted(values))}" for name, values in sorted(parameters.items()))
-    resource_path = path[len(f"/{account}"):] if path.startswith(f"/{account}") else path
-    return method.upper() + "\n" + "\n".join(lowered.get(name, "") for name in SIGNED_HEADERS) + "\n" + canonical_headers + f"/{account}{resource_path or '/'}" + canonical_query
+    return method.upper() + "\n" + "\n".join(lowered.get(name, "") for name in SIGNED_HEADERS) + "\n" + canonical_headers + f"/{account}{path or '/'}" + canonical_query
 
 
 def signature(key: bytes, text: str) -> str:
@@ -42,5 +43,6 @@ def verify(value: str, account: str, key: bytes, method: str, raw_path: str, que
     name, _, given = value.partition(":")
     if name != account:
         return False
+    unprefixed = raw_path[len(f"/{account}"):] if raw_path.startswith(f"/{account}/") else raw_path
     return any(hmac.compare_digest(signature(key, string_to_sign(account, method, path, query, headers)), given)
-               for path in {raw_path, unquote(raw_path)})
+               for path in {raw_path, unquote(raw_path), unprefixed, unquote(unprefixed)})
