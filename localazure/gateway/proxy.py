@@ -64,6 +64,9 @@ class Gateway:
     keys: dict[str, bytes] = field(default_factory=dict)  # account name -> decoded key (From-URL writes signed like the client's)
     source_origins: Callable[[], frozenset[str]] = lambda: frozenset()  # where copy sources may be read, besides the gateway
     _session: aiohttp.ClientSession | None = field(default=None, repr=False)
+    # From-URL operations fetch their source through this gateway, whose own forwarding uses _session: a pool of
+    # their own, so waiting copies can never hold every connection their source reads need
+    _copy_session: aiohttp.ClientSession | None = field(default=None, repr=False)
 
     def account(self, name: str) -> Account:
         return self.others.get(name) or Account(self.validator, self.assignments)
@@ -84,10 +87,18 @@ class Gateway:
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
             read_bufsize=CHUNK,
         )
+        self._copy_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=self.client_ssl, limit=256, keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS),
+            auto_decompress=False,
+            skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
+            read_bufsize=CHUNK,
+        )
 
     async def _close(self, app: web.Application) -> None:
-        if self._session is not None:
-            await self._session.close()
+        for session in (self._session, self._copy_session):
+            if session is not None:
+                await session.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -101,7 +112,7 @@ class Gateway:
 
     async def from_url(self, request: web.Request, operation: str) -> web.StreamResponse:
         """An operation Azurite lacks (localazure/gateway/from_url.py), already authorized on the destination."""
-        assert self._session is not None, "the gateway app has not started"
+        assert self._copy_session is not None, "the gateway app has not started"
         account = parse_path(request.path, {}).account
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         if scheme == "SharedKey":
@@ -111,7 +122,7 @@ class Gateway:
                 raise authentication_failed("The MAC signature found in the HTTP request is not the same as any computed signature.")
         origins = lambda: self.source_origins() | {self.upstream.lower()}  # noqa: E731
         try:
-            return await FromUrl(self.upstream, self.keys, origins).serve(self._session, request, operation, account)
+            return await FromUrl(self.upstream, self.keys, origins).serve(self._copy_session, request, operation, account)
         except aiohttp.ClientError as error:
             log.warning("gateway: %s %s: the source or Azurite did not answer: %s", operation, request.path, redacted(str(error)))
             raise StorageError(500, "InternalError", "Server encountered an internal error. Please try again after some time.") from None

@@ -308,3 +308,4 @@ def test_azurite_alone_lacks_what_the_gateway_provides(localazure, containers, t
         error = refused(call)
         assert (error.status_code, error.error_code) == (501, "APINotImplemented")
     assert blob("z").start_copy_from_url(source, requires_sync=True, source_authorization="Bearer not-a-token")["copy_status"] == "success"
+
