@@ -96,13 +96,18 @@ def _assignment(assignment: Assignment, now: float) -> dict:
     }
 
 
-def gateway_routes(service: EntraService, assignments: RoleAssignments) -> list[web.RouteDef]:
-    """Role assignments of the storage account (changes count after the propagation delay), and token signing
-    for tests that need a token no real flow issues (another tenant, odd claims) signed by the emulator's key."""
+def gateway_routes(service: EntraService, stores: "RoleAssignments | dict[str, RoleAssignments]") -> list[web.RouteDef]:
+    """Role assignments of the storage accounts (changes count after the propagation delay; ``account`` picks one,
+    default the first), and token signing for tests that need a token no real flow issues (another tenant, odd
+    claims) signed by the emulator's key."""
+    if isinstance(stores, RoleAssignments):
+        stores = {service.config.settings.storage_account: stores}
+    first = next(iter(stores.values()))
 
     async def list_assignments(request: web.Request) -> web.Response:
-        now = assignments.clock()
-        return web.json_response({"role_assignments": [_assignment(a, now) for a in assignments.list()], "propagation_seconds": assignments.propagation_seconds})
+        now = first.clock()
+        listed = [{**_assignment(a, now), "account": name} for name, store in stores.items() for a in store.list()]
+        return web.json_response({"role_assignments": listed, "propagation_seconds": first.propagation_seconds})
 
     async def add_assignment(request: web.Request) -> web.Response:
         try:
@@ -111,22 +116,25 @@ def gateway_routes(service: EntraService, assignments: RoleAssignments) -> list[
             return _problem(400, str(error))
         except ValueError:
             return _problem(400, "send a JSON object like {\"upn\": \"carol@contoso.test\", \"role\": \"Storage Blob Data Reader\", \"scope\": \"/\"}")
-        added = assignments.add(spec.principal_id, spec.principal, spec.role, spec.scope)
-        return web.json_response(_assignment(added, assignments.clock()), status=201)
+        store = stores.get(spec.account, first)
+        added = store.add(spec.principal_id, spec.principal, spec.role, spec.scope)
+        return web.json_response({**_assignment(added, store.clock()), "account": spec.account}, status=201)
 
     async def remove_assignment(request: web.Request) -> web.Response:
-        removed = assignments.remove(request.match_info["id"])
-        if removed is None:
-            return _problem(404, f"no role assignment {request.match_info['id']!r} is in place")
-        return web.json_response(_assignment(removed, assignments.clock()))
+        for name, store in stores.items():
+            removed = store.remove(request.match_info["id"])
+            if removed is not None:
+                return web.json_response({**_assignment(removed, store.clock()), "account": name})
+        return _problem(404, f"no role assignment {request.match_info['id']!r} is in place")
 
     async def propagation(request: web.Request) -> web.Response:
         if request.method == "PUT":
             seconds = (await request.json()).get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
                 return _problem(400, "seconds must be zero or a positive number")
-            assignments.propagation_seconds = seconds
-        return web.json_response({"seconds": assignments.propagation_seconds})
+            for store in stores.values():
+                store.propagation_seconds = seconds
+        return web.json_response({"seconds": first.propagation_seconds})
 
     async def sign_token(request: web.Request) -> web.Response:
         claims = (await request.json()).get("claims")

@@ -20,6 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PR_SET_PDEATHSIG = 1
 ACCESS_LOG_VARIABLE = "LOCALAZURE_AZURITE_ACCESS_LOG"  # 1: keep Azurite's access log (one line per request), SAS signatures redacted
 _SIGNATURE = re.compile(rb"(?i)(sig=)[^&\s\"]+")
+ACCOUNTS_VARIABLE = "AZURITE_ACCOUNTS"  # Azurite's own: "name1:key1;name2:key2", read at start and every minute
 
 
 class AzuriteError(RuntimeError):
@@ -71,8 +72,11 @@ class AzuriteProcess:
 
     @classmethod
     async def start(cls, port: int, cert: Path, key: Path, workdir: Path, account: str, client_ssl: ssl.SSLContext, timeout: float = 60.0,
-                    location: Path | None = None) -> "AzuriteProcess":
-        """Azurite in memory, or on disk in ``location`` (which may hold a database bench/azurite_seed.py wrote)."""
+                    location: Path | None = None, accounts: dict[str, str] | None = None) -> "AzuriteProcess":
+        """Azurite in memory, or on disk in ``location`` (which may hold a database bench/azurite_seed.py wrote).
+
+        ``accounts`` (name -> base64 key) become Azurite's AZURITE_ACCOUNTS, which replace its one default account;
+        without it Azurite serves only devstoreaccount1."""
         workdir.mkdir(parents=True, exist_ok=True)
         command = [
             str(azurite_executable()),
@@ -89,8 +93,11 @@ class AzuriteProcess:
         if not access_log:  # its request lines carry every SAS in full: off unless asked for, and then redacted
             command.append("--silent")
         log = open(workdir / "azurite.log", "ab")
+        environment = dict(os.environ)
+        if accounts:
+            environment[ACCOUNTS_VARIABLE] = ";".join(f"{name}:{secret}" for name, secret in accounts.items())
         process = subprocess.Popen(command, stdout=subprocess.PIPE if access_log else log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir)
+                                   start_new_session=True, preexec_fn=_die_with_parent, cwd=workdir, env=environment)
         if access_log:
             threading.Thread(target=_copy_redacted, args=(process.stdout, log), name="azurite-log", daemon=True).start()
         else:

@@ -29,6 +29,8 @@ class Settings:
     device_code_lifetime_seconds: int = 900
     device_code_interval_seconds: int = 1
     storage_account: str = "devstoreaccount1"
+    # A second Blob account on the same Azurite, behind the same gateway, with its own role assignments (issue 18).
+    second_storage_account: str = "devstoreaccount2"
     role_propagation_seconds: int = 0  # how long a role assignment change takes to count (Azure: up to minutes)
     # A directory Azurite keeps its data in (what bench/azurite_seed.py writes); empty: in memory. Relative to the config file.
     azurite_location: str = ""
@@ -110,6 +112,7 @@ class RoleAssignment:
     principal: str  # how it was named, e.g. "upn alice@contoso.test"
     role: str  # a built-in role name, e.g. "Storage Blob Data Reader"
     scope: str = "/"
+    account: str = ""  # the Blob account it is on: settings.storage_account (the default) or settings.second_storage_account
 
 
 @dataclass(frozen=True)
@@ -195,10 +198,21 @@ def _read_settings(reader: _Reader, document: dict[str, Any]) -> Settings:
         refresh_token_lifetime_seconds=_positive(reader, table, "refresh_token_lifetime_seconds", defaults.refresh_token_lifetime_seconds),
         device_code_lifetime_seconds=_positive(reader, table, "device_code_lifetime_seconds", defaults.device_code_lifetime_seconds),
         device_code_interval_seconds=_positive(reader, table, "device_code_interval_seconds", defaults.device_code_interval_seconds),
-        storage_account=reader.optional(table, "storage_account", "settings", str, defaults.storage_account),
+        storage_account=_account_name(reader, table, "storage_account", defaults.storage_account),
+        second_storage_account=_account_name(reader, table, "second_storage_account", defaults.second_storage_account),
         role_propagation_seconds=_not_negative(reader, table, "role_propagation_seconds", defaults.role_propagation_seconds),
         azurite_location=reader.optional(table, "azurite_location", "settings", str, defaults.azurite_location),
     )
+
+
+ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+
+
+def _account_name(reader: _Reader, table: dict[str, Any], key: str, default: str) -> str:
+    value = reader.optional(table, key, "settings", str, default)
+    if not ACCOUNT_NAME.match(value):
+        raise reader.fail(f"settings.{key}", f"must be 3-24 lowercase letters and digits (a storage account name), not {value!r}")
+    return value
 
 
 def _not_negative(reader: _Reader, table: dict[str, Any], key: str, default: int) -> int:
@@ -381,7 +395,7 @@ def read_role_assignment(raw: Any, config: Config, where: str, reader: _Reader |
     object id when that is not their home tenant).
     """
     reader = reader or _Reader("role assignment")
-    table = reader.table(raw, where, {*ROLE_PRINCIPAL_KEYS, "role", "scope"})
+    table = reader.table(raw, where, {*ROLE_PRINCIPAL_KEYS, "role", "scope", "account"})
     named = [key for key in ROLE_PRINCIPAL_KEYS if key in table]
     if len(named) != 1:
         raise reader.fail(where, f"give exactly one principal: {', '.join(ROLE_PRINCIPAL_KEYS)}")
@@ -395,7 +409,11 @@ def read_role_assignment(raw: Any, config: Config, where: str, reader: _Reader |
     scope = reader.optional(table, "scope", where, str, "/")
     if scope != "/" and not (scope.startswith("/") and CONTAINER_NAME.match(scope[1:])):
         raise reader.fail(f"{where}.scope", f"must be \"/\" (the storage account) or \"/<container name>\", not {scope!r}")
-    return RoleAssignment(principal_id=principal_id, principal=f"{key} {value}", role=role.name, scope=scope)
+    accounts = (config.settings.storage_account, config.settings.second_storage_account)
+    account = reader.optional(table, "account", where, str, accounts[0])
+    if account not in accounts:
+        raise reader.fail(f"{where}.account", f"must name one of the Blob accounts ({' or '.join(accounts)}), not {account!r}")
+    return RoleAssignment(principal_id=principal_id, principal=f"{key} {value}", role=role.name, scope=scope, account=account)
 
 
 def _role_principal(reader: _Reader, config: Config, key: str, value: str, where: str) -> str:

@@ -80,6 +80,11 @@ class LocalAzure:
         return self.env["LOCALAZURE_BLOB_URL"]
 
     @property
+    def blob_url_2(self) -> str:
+        """The second Blob account, through the same gateway (its own role assignments)."""
+        return self.env["LOCALAZURE_BLOB_URL_2"]
+
+    @property
     def file_url(self) -> str:
         return self.env["LOCALAZURE_FILE_URL"]
 
@@ -104,10 +109,11 @@ class LocalAzure:
     def token_stats(self) -> dict:
         return self.admin("GET", "/stats").json()
 
-    def assign_role(self, role: str, scope: str = "/", **principal: str) -> dict:
+    def assign_role(self, role: str, scope: str = "/", account: str | None = None, **principal: str) -> dict:
         """Add a role assignment through the gateway's admin API, e.g. ``assign_role("Storage Blob Data Reader",
-        "/photos", upn="carol@contoso.test")``; it counts after the stack's propagation delay. Returns it (``id``)."""
-        response = self.admin("POST", "/role-assignments", {**principal, "role": role, "scope": scope})
+        "/photos", upn="carol@contoso.test")``; it counts after the stack's propagation delay. ``account`` names the
+        second Blob account (LOCALAZURE_STORAGE_ACCOUNT_2) instead of the first. Returns it (``id``)."""
+        response = self.admin("POST", "/role-assignments", {**principal, "role": role, "scope": scope, **({"account": account} if account else {})})
         response.raise_for_status()
         return response.json()
 
@@ -121,13 +127,16 @@ class LocalAzure:
         path.write_text(response.json()["token"], encoding="utf-8")
         return path
 
-    def shared_key_service(self):
-        """A BlobServiceClient with the emulator's account key, for test set-up and clean-up only."""
+    def shared_key_service(self, second: bool = False):
+        """A BlobServiceClient with an account key (the first account's, or the second's), for test set-up and
+        clean-up only."""
         from azure.storage.blob import BlobServiceClient
 
+        suffix = "_2" if second else ""
         return BlobServiceClient(
-            self.env["LOCALAZURE_BLOB_DIRECT_URL"],
-            credential={"account_name": self.env["LOCALAZURE_STORAGE_ACCOUNT"], "account_key": DEV_ACCOUNT_KEY},
+            self.env["LOCALAZURE_BLOB_DIRECT_URL" + suffix],
+            credential={"account_name": self.env["LOCALAZURE_STORAGE_ACCOUNT" + suffix],
+                        "account_key": self.env["LOCALAZURE_STORAGE_ACCOUNT_KEY_2"] if second else DEV_ACCOUNT_KEY},
             api_version="2025-11-05",
             connection_verify=self.ca_bundle,
         )

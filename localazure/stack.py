@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import shlex
 import socket
@@ -20,6 +21,7 @@ from localazure.entra import arm, discovery, msi, workload
 from localazure.entra.service import EntraService
 from localazure.entra.signin import SignInPages
 from localazure.entra.token_endpoint import TokenEndpoint
+from localazure.files.authorization import DEV_ACCOUNT_KEY
 from localazure.files.server import file_service
 from localazure.gateway.proxy import storage_gateway
 from localazure.gateway.roles import RoleAssignments
@@ -52,7 +54,7 @@ def entra_app(service: EntraService) -> web.Application:
     return app
 
 
-def admin_app(service: EntraService, assignments: RoleAssignments | None = None) -> web.Application:
+def admin_app(service: EntraService, assignments: dict[str, RoleAssignments] | None = None) -> web.Application:
     app = web.Application()
     if assignments is not None:
         app.add_routes(admin.gateway_routes(service, assignments))
@@ -86,6 +88,7 @@ class Stack:
     _azurite: AzuriteProcess | None = None
     gateway_url: str = ""  # the RBAC gateway in front of Azurite: https://127.0.0.1:PORT/<account>
     file_url: str = ""  # localazure's own File service: https://127.0.0.1:PORT/<account>
+    account_keys: dict[str, str] = field(default_factory=dict)  # the Blob accounts on Azurite: name -> base64 key
 
     async def _serve(self, app: web.Application, tls: TlsFiles) -> int:
         runner = web.AppRunner(app, access_log=None)
@@ -107,15 +110,22 @@ class Stack:
         await runner.setup()
         self._runners.append(runner)
         await web.SockSite(runner, entra_socket, ssl_context=tls.server_context()).start()
-        assignments = RoleAssignments.from_config(self.config.role_assignments, self.config.settings.role_propagation_seconds)
-        admin_port = await self._serve(admin_app(self.service, assignments), tls)
-        location = self.config.settings.azurite_location
+        settings = self.config.settings
+        first, second = settings.storage_account, settings.second_storage_account
+        stores = RoleAssignments.for_accounts(self.config.role_assignments, (first, second), settings.role_propagation_seconds)
+        assignments = stores[first]
+        admin_port = await self._serve(admin_app(self.service, stores), tls)
+        location = settings.azurite_location
+        self.account_keys = {first: DEV_ACCOUNT_KEY, second: new_account_key()}
         self._azurite = await AzuriteProcess.start(
-            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", self.config.settings.storage_account, tls.client_context(),
-            location=(self.config_dir / location).resolve() if location else None,
+            free_port(), tls.server_cert, tls.server_key, self.state_dir / "azurite", first, tls.client_context(),
+            location=(self.config_dir / location).resolve() if location else None, accounts=self.account_keys,
         )
-        gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context())
-        self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{self.config.settings.storage_account}"
+        origins = lambda: frozenset(url.rsplit("/", 1)[0] for url in (self.gateway_url, self._azurite.url) if url)  # noqa: E731
+        gateway = storage_gateway(self.service, assignments, f"https://127.0.0.1:{self._azurite.port}", tls.client_context(),
+                                  others={second: stores[second]}, keys={name: base64.b64decode(key) for name, key in self.account_keys.items()},
+                                  source_origins=origins)
+        self.gateway_url = f"https://127.0.0.1:{await self._serve(gateway.app(), tls)}/{first}"
         self.file_url = await self._start_files(assignments, tls)
         self.env = self._environment(tls, authority, admin_port, generated)
         self.env.update(await self._start_datalake(tls, assignments))
@@ -143,6 +153,7 @@ class Stack:
 
     def _environment(self, tls: TlsFiles, authority: str, admin_port: int, generated: dict[str, Path]) -> dict[str, str]:
         home = self.config.tenants[0]
+        second = self.config.settings.second_storage_account
         env = {
             "REQUESTS_CA_BUNDLE": str(tls.bundle),
             "SSL_CERT_FILE": str(tls.bundle),
@@ -154,6 +165,11 @@ class Stack:
             "LOCALAZURE_STORAGE_ACCOUNT": self.config.settings.storage_account,
             "LOCALAZURE_BLOB_URL": self.gateway_url,
             "LOCALAZURE_BLOB_DIRECT_URL": self._azurite.url,
+            # The second Blob account (issue 18): same Azurite, same gateway origin, its own role assignments.
+            "LOCALAZURE_STORAGE_ACCOUNT_2": second,
+            "LOCALAZURE_STORAGE_ACCOUNT_KEY_2": self.account_keys[second],
+            "LOCALAZURE_BLOB_URL_2": f"{self.gateway_url.rsplit('/', 1)[0]}/{second}",
+            "LOCALAZURE_BLOB_DIRECT_URL_2": f"{self._azurite.url.rsplit('/', 1)[0]}/{second}",
             "LOCALAZURE_FILE_URL": self.file_url,
             "LOCALAZURE_ADMIN_URL": f"https://127.0.0.1:{admin_port}",
             "LOCALAZURE_STATE_DIR": str(self.state_dir.resolve()),

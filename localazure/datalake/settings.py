@@ -49,8 +49,8 @@ def read_datalake(reader: Any, raw: Any, config: Any) -> DataLakeSettings:
         return DataLakeSettings()
     table = reader.table(raw, "datalake", {"account", "groups", "paths", "delete_page_size"})
     account = reader.optional(table, "account", "datalake", str, DataLakeSettings.account)
-    if not ACCOUNT_NAME.match(account) or account == config.settings.storage_account:
-        raise reader.fail("datalake.account", f"must be 3-24 lowercase letters and digits, other than the Blob account's name, not {account!r}")
+    if not ACCOUNT_NAME.match(account) or account in (config.settings.storage_account, config.settings.second_storage_account):
+        raise reader.fail("datalake.account", f"must be 3-24 lowercase letters and digits, other than the Blob account's name or the second Blob account's, not {account!r}")
     groups = []
     for index, item in enumerate(reader.array(table, "groups")):
         where = f"datalake.groups[{index}]"

@@ -23,6 +23,7 @@ class StorageError(Exception):
     message: str
     detail: str | None = None  # AuthenticationErrorDetail
     challenge: str | None = None  # WWW-Authenticate
+    extra: tuple[tuple[str, str], ...] = ()  # further elements of <Error>, e.g. CopySourceStatusCode
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.detail or self.message}"
@@ -52,6 +53,7 @@ def _azure_time(now: datetime.datetime) -> str:
 def error_body(error: StorageError, request_id: str, now: datetime.datetime) -> bytes:
     message = f"{error.message}\nRequestId:{request_id}\nTime:{_azure_time(now)}"
     detail = f"<AuthenticationErrorDetail>{escape(error.detail)}</AuthenticationErrorDetail>" if error.detail else ""
+    detail += "".join(f"<{name}>{escape(value)}</{name}>" for name, value in error.extra)
     return f'\ufeff<?xml version="1.0" encoding="utf-8"?><Error><Code>{escape(error.code)}</Code><Message>{escape(message)}</Message>{detail}</Error>'.encode("utf-8")
 
 

@@ -149,7 +149,14 @@ def _blob_operation(method: str, comp: str, target: Target, query: Mapping[str, 
     source = _header(headers, "x-ms-copy-source")
     if source:
         name = {"": "Copy Blob", "block": "Put Block from URL", "page": "Put Page from URL", "appendblock": "Append Block from URL"}.get(comp, name)
-        source_container = copy_source_container(source, target.account)
+        if comp == "" and _header(headers, "x-ms-requires-sync").lower() == "true":
+            name = "Copy Blob from URL"
+        elif comp == "" and _header(headers, "x-ms-blob-type").lower() == "blockblob":
+            name = "Put Blob from URL"
+        # The asynchronous Copy Blob reads a source in the same account as the caller. The From-URL operations read
+        # the source with its own authorization (SAS, x-ms-copy-source-authorization or public access), which the
+        # gateway checks when it fetches it (localazure/gateway/from_url.py), not with the caller's roles.
+        source_container = copy_source_container(source, target.account) if name == "Copy Blob" else None
         if source_container is not None:
             checks.append(Check((BLOB_READ,), source_container))
     if _header(headers, "x-ms-tags") and comp in ("", "blocklist"):

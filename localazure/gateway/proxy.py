@@ -10,14 +10,16 @@ import logging
 import re
 import ssl
 from dataclasses import dataclass, field
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable, Mapping
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
-from localazure.gateway.errors import StorageError, error_response, no_authentication_information, permission_mismatch
+from localazure.gateway import shared_key
+from localazure.gateway.errors import StorageError, authentication_failed, error_response, no_authentication_information, permission_mismatch
+from localazure.gateway.from_url import FromUrl, from_url_operation
 from localazure.gateway.operations import classify, parse_path
 from localazure.gateway.roles import RoleAssignments
 from localazure.entra.service import EntraService
@@ -44,13 +46,30 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
 SERVER_SETTINGS = {"auto_decompress": False, "read_bufsize": CHUNK, "max_line_size": 65536, "max_field_size": 65536}
 
 
+@dataclass(frozen=True)
+class Account:
+    """A further storage account on the same Azurite, with its own audience and role assignments."""
+
+    validator: TokenValidator
+    assignments: RoleAssignments
+
+
 @dataclass
 class Gateway:
-    validator: TokenValidator
+    validator: TokenValidator  # the first account's (and any account not in ``others``)
     assignments: RoleAssignments
     upstream: str  # https://127.0.0.1:PORT, Azurite's origin
     client_ssl: ssl.SSLContext
+    others: dict[str, Account] = field(default_factory=dict)  # account name -> its validator and assignments
+    keys: dict[str, bytes] = field(default_factory=dict)  # account name -> decoded key (From-URL writes signed like the client's)
+    source_origins: Callable[[], frozenset[str]] = lambda: frozenset()  # where copy sources may be read, besides the gateway
     _session: aiohttp.ClientSession | None = field(default=None, repr=False)
+    # From-URL operations fetch their source through this gateway, whose own forwarding uses _session: a pool of
+    # their own, so waiting copies can never hold every connection their source reads need
+    _copy_session: aiohttp.ClientSession | None = field(default=None, repr=False)
+
+    def account(self, name: str) -> Account:
+        return self.others.get(name) or Account(self.validator, self.assignments)
 
     def app(self) -> web.Application:
         app = web.Application(handler_args=SERVER_SETTINGS)
@@ -68,16 +87,45 @@ class Gateway:
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
             read_bufsize=CHUNK,
         )
+        self._copy_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=self.client_ssl, limit=256, keepalive_timeout=UPSTREAM_KEEPALIVE_SECONDS),
+            auto_decompress=False,
+            skip_auto_headers=("Accept-Encoding", "User-Agent", "Content-Type"),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
+            read_bufsize=CHUNK,
+        )
 
     async def _close(self, app: web.Application) -> None:
-        if self._session is not None:
-            await self._session.close()
+        for session in (self._session, self._copy_session):
+            if session is not None:
+                await session.close()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            return await self.forward(request, anonymous=self.authorize(request))
+            anonymous = self.authorize(request)
+            operation = from_url_operation(request.method, {key.lower(): value for key, value in request.query.items()}, request.headers)
+            if operation is not None:
+                return await self.from_url(request, operation)
+            return await self.forward(request, anonymous=anonymous)
         except StorageError as error:  # raised only before any response has started
             return error_response(error, request)
+
+    async def from_url(self, request: web.Request, operation: str) -> web.StreamResponse:
+        """An operation Azurite lacks (localazure/gateway/from_url.py), already authorized on the destination."""
+        assert self._copy_session is not None, "the gateway app has not started"
+        account = parse_path(request.path, {}).account
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme == "SharedKey":
+            key = self.keys.get(account)
+            if key is None or not shared_key.verify(value.strip(), account, key, request.method, request.raw_path.partition("?")[0],
+                                                   request.raw_path.partition("?")[2], request.headers):
+                raise authentication_failed("The MAC signature found in the HTTP request is not the same as any computed signature.")
+        origins = lambda: self.source_origins() | {self.upstream.lower()}  # noqa: E731
+        try:
+            return await FromUrl(self.upstream, self.keys, origins).serve(self._copy_session, request, operation, account)
+        except aiohttp.ClientError as error:
+            log.warning("gateway: %s %s: the source or Azurite did not answer: %s", operation, request.path, redacted(str(error)))
+            raise StorageError(500, "InternalError", "Server encountered an internal error. Please try again after some time.") from None
 
     def authorize(self, request: web.Request) -> bool:
         """Refuse what Azure would refuse; returns True for an anonymous read (public access decides upstream)."""
@@ -85,10 +133,12 @@ class Gateway:
             return False
         scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
         if scheme.lower() == "bearer":
-            caller = self.validator.validate(credentials.strip(), request.headers.get("x-ms-version"))
             query = {key.lower(): value for key, value in request.query.items()}
-            operation = classify(request.method, parse_path(request.path, query), query, request.headers)
-            denied = self.assignments.authorize(caller.object_id, operation.checks)
+            target = parse_path(request.path, query)
+            account = self.account(target.account)
+            caller = account.validator.validate(credentials.strip(), request.headers.get("x-ms-version"))
+            operation = classify(request.method, target, query, request.headers)
+            denied = account.assignments.authorize(caller.object_id, operation.checks)
             if denied is not None:
                 log.warning("gateway: denied %s to %s (%s): needs %s on %s", operation.name, caller.label, caller.object_id, " or ".join(denied.permissions), denied.container or "the account")
                 raise permission_mismatch()
@@ -97,7 +147,7 @@ class Gateway:
             return False  # shared key, shared key lite or SAS: Azurite checks them itself
         if request.method in ("GET", "HEAD"):
             return True  # might be a public container
-        raise no_authentication_information(self.validator.challenge)
+        raise no_authentication_information(self.account(parse_path(request.path, {}).account).validator.challenge)
 
     async def forward(self, request: web.Request, anonymous: bool) -> web.StreamResponse:
         assert self._session is not None, "the gateway app has not started"
@@ -111,7 +161,7 @@ class Gateway:
             raise StorageError(500, "InternalError", "Server encountered an internal error. Please try again after some time.") from None
         async with upstream:
             if anonymous and upstream.status in (401, 403):
-                raise no_authentication_information(self.validator.challenge)
+                raise no_authentication_information(self.account(parse_path(request.path, {}).account).validator.challenge)
             response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
             for name, value in upstream.headers.items():
                 if name.lower() not in HOP_BY_HOP:
@@ -133,16 +183,23 @@ async def _body(request: web.Request) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def storage_gateway(service: EntraService, assignments: RoleAssignments, upstream: str, client_ssl: ssl.SSLContext) -> Gateway:
+def storage_gateway(service: EntraService, assignments: RoleAssignments, upstream: str, client_ssl: ssl.SSLContext,
+                    others: Mapping[str, RoleAssignments] | None = None, keys: Mapping[str, bytes] | None = None,
+                    source_origins: Callable[[], frozenset[str]] | None = None) -> Gateway:
     """The gateway for a running stack: tokens checked against the emulator's own signing key and directory; the
-    storage account belongs to the first configured tenant."""
+    storage accounts (the first, and ``others`` with their own role assignments) belong to the first configured tenant."""
     config = service.config
     signing_keys = {service.key.kid: public_key(service.key.n, service.key.e)}
-    validator = TokenValidator(
-        keys=lambda: signing_keys,
-        account=config.settings.storage_account,
-        account_tenant=config.tenants[0].id,
-        known_tenants=frozenset(t.id for t in config.tenants),
-        authority=service.base_url,
-    )
-    return Gateway(validator, assignments, upstream, client_ssl)
+
+    def validator(account: str) -> TokenValidator:
+        return TokenValidator(
+            keys=lambda: signing_keys,
+            account=account,
+            account_tenant=config.tenants[0].id,
+            known_tenants=frozenset(t.id for t in config.tenants),
+            authority=service.base_url,
+        )
+
+    accounts = {name: Account(validator(name), store) for name, store in (others or {}).items()}
+    return Gateway(validator(config.settings.storage_account), assignments, upstream, client_ssl, accounts, dict(keys or {}),
+                   source_origins or (lambda: frozenset()))

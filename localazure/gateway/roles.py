@@ -168,6 +168,19 @@ class RoleAssignments:
             store.add(item.principal_id, item.principal, item.role, item.scope, immediately=True)
         return store
 
+    @classmethod
+    def for_accounts(cls, assignments: Iterable, accounts: Iterable[str], propagation_seconds: float = 0.0,
+                     clock: Callable[[], float] = time.time) -> dict[str, "RoleAssignments"]:
+        """One store per storage account (the configured assignments whose ``account`` names it; an empty ``account``
+        is the first), numbering their assignment ids from one sequence so an id names one assignment in the stack."""
+        names = list(accounts)
+        ids = itertools.count(1)
+        stores = {name: cls(propagation_seconds=propagation_seconds, clock=clock, _ids=ids) for name in names}
+        for item in assignments:
+            store = stores[getattr(item, "account", "") or names[0]]
+            store.add(item.principal_id, item.principal, item.role, item.scope, immediately=True)
+        return stores
+
     def add(self, principal_id: str, principal: str, role: str, scope: str = ACCOUNT_SCOPE, immediately: bool = False) -> Assignment:
         definition = role_named(role)
         if definition is None:

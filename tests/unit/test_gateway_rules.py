@@ -73,6 +73,10 @@ def checks_of(method: str, url: str, **headers: str) -> tuple[str, list[tuple[tu
         ("PUT", "/acct/dst/b", {"x-ms-copy-source": "https://127.0.0.1:1/acct/src/dir/a.txt"}, "Copy Blob", [((BL + "write", BL + "add/action"), "dst"), ((BL + "read",), "src")]),
         ("PUT", "/acct/dst/b", {"X-MS-COPY-SOURCE": "https://127.0.0.1:1/acct/src/a?sv=x&sig=y"}, "Copy Blob", [((BL + "write", BL + "add/action"), "dst")]),
         ("PUT", "/acct/dst/b?comp=block&blockid=AA", {"x-ms-copy-source": "https://other.example/acct2/src/a"}, "Put Block from URL", [((BL + "write",), "dst")]),
+        # The From-URL operations: the source is read with its own authorization, never the caller's roles.
+        ("PUT", "/acct/dst/b?comp=block&blockid=AA", {"x-ms-copy-source": "https://127.0.0.1:1/acct/src/a"}, "Put Block from URL", [((BL + "write",), "dst")]),
+        ("PUT", "/acct/dst/b", {"x-ms-copy-source": "https://127.0.0.1:1/acct/src/a", "x-ms-blob-type": "BlockBlob"}, "Put Blob from URL", [((BL + "write", BL + "add/action"), "dst")]),
+        ("PUT", "/acct/dst/b", {"x-ms-copy-source": "https://127.0.0.1:1/acct/src/a", "x-ms-requires-sync": "true"}, "Copy Blob from URL", [((BL + "write", BL + "add/action"), "dst")]),
         ("GET", "/acct/rootblob", {}, "Get Blob", [((BL + "read",), "$root")]),
     ],
 )

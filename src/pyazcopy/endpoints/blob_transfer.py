@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
+from pyazcopy.endpoints.copy_source import CopySourceError, copy_source_headers, redacted_url
 from pyazcopy.endpoints.lean_http import CONNECTION_ERRORS, LeanResponse, LeanTransport, MeteredBody, client_request_id, http_date_timestamp
 from pyazcopy.endpoints.locations import check_port
 from pyazcopy.endpoints.storage_errors import RETRYABLE_STATUS, TransientStorageError, storage_error  # noqa: F401 - re-exported
@@ -400,6 +401,42 @@ class BlobTransferClient:
     def append_block(self, name: str, offset: int, data: memoryview | bytes) -> None:
         http = {"x-ms-blob-condition-appendpos": str(offset), "Content-Length": str(len(data))}
         self._write("PUT", self.blob_url(name, "comp=appendblock"), "append to", name, http, data)
+
+    # --- service to service: the service reads the source itself ----------------------------------------------
+    def put_blob_from_url(self, name: str, source_url: str, headers: BlobHeaders, overwrite: bool = True, trusted: Callable[[str], bool] | None = None,
+                          source_etag: str = "", copy_source_properties: bool = True) -> None:
+        """Put Blob From URL: the service copies the whole source (up to 5000 MiB) into block blob ``name``; no byte
+        passes through this process. ``headers`` set the new blob's properties and metadata (the service copies the
+        source's content properties unless ``copy_source_properties`` is False, never its metadata)."""
+        http = headers.as_http()
+        http.update(copy_source_headers(source_url, self._credential, self._origin, trusted, source_etag=source_etag))
+        http.update({"x-ms-blob-type": "BlockBlob", "Content-Length": "0"})
+        if not copy_source_properties:
+            http["x-ms-copy-source-blob-properties"] = "false"
+        if not overwrite:
+            http["If-None-Match"] = "*"
+        self._write_from_url(self.blob_url(name), "copy to", name, http, source_url)
+
+    def stage_block_from_url(self, name: str, block_id: str, source_url: str, offset: int, length: int,
+                             trusted: Callable[[str], bool] | None = None, source_etag: str = "") -> None:
+        """Put Block From URL: the service stages ``length`` bytes of the source from ``offset`` as block ``block_id``
+        of ``name`` (commit them with :meth:`commit_block_list`)."""
+        http = copy_source_headers(source_url, self._credential, self._origin, trusted, (offset, length), source_etag)
+        http["Content-Length"] = "0"
+        query = "comp=block&blockid=" + quote(block_id, safe="")
+        self._write_from_url(self.blob_url(name, query), "copy block to", name, http, source_url)
+
+    def _write_from_url(self, url: str, operation: str, name: str, headers: dict[str, str], source_url: str) -> None:
+        try:
+            self._write("PUT", url, operation, name, headers, b"")
+        except StorageServiceError as error:
+            if error.error_code != "CannotVerifyCopySource":
+                raise
+            hint = {401: "it needs a SAS, or a sign-in it accepts (is the source host in PYAZCOPY_TRUSTED_ENDPOINTS?)",
+                    403: "the identity or SAS used for the source needs read on it (e.g. the Storage Blob Data Reader role on the source account or container)",
+                    404: "it does not exist, or the identity used for the source may not see it"}.get(error.status or 0, "")
+            raise CopySourceError(f"{operation} {self.redacted_blob(name)} failed: the source {redacted_url(source_url)} refused the read "
+                                  f"({error.status}){': ' + hint if hint else ''}. Nothing was written.", error.status, error.error_code) from None
 
     def _write(self, method: str, url: str, operation: str, name: str, headers: dict[str, str], data,
                progress: Callable[[int], None] | None = None) -> None:
