@@ -16,7 +16,8 @@ Decisions per name, as AzCopy's syncComparator.go makes them (its reason texts, 
 
 Filters (``--include-pattern``, ``--exclude-pattern``, ``--exclude-path``, ``--include-regex``, ``--exclude-regex``)
 apply to both sides, as AzCopy applies them to both traversers: an object they leave out is neither copied nor
-deleted. Folder entries take no part (the listings of today's endpoints hold files only).
+deleted. With ``--recursive=false`` only the files directly in each location take part. Folder entries take no part
+(the listings of today's endpoints hold files only).
 
 A listing out of order (or naming an object twice) raises :class:`ListingOrderError` when the entry arrives. Actions
 already yielded may then be wrong (a ``DELETE`` of a name the source lists later), so a consumer never deletes before
@@ -78,11 +79,12 @@ class CompareOptions:
     mirror_mode: bool = False
     deletions: bool = False  # --delete-destination true or prompt
     filters: FilterSet = FilterSet()
+    recursive: bool = True  # --recursive=false: only the files directly in the location, on both sides
 
     @classmethod
     def build(cls, compare_hash: str = "None", mirror_mode: bool = False, deletions: bool = False,
-              filters: FilterOptions = FilterOptions()) -> "CompareOptions":
-        return cls(parse_compare_hash(compare_hash), mirror_mode, deletions, FilterSet.build(filters))
+              filters: FilterOptions = FilterOptions(), recursive: bool = True) -> "CompareOptions":
+        return cls(parse_compare_hash(compare_hash), mirror_mode, deletions, FilterSet.build(filters), recursive)
 
 
 def parse_compare_hash(value: str) -> str:
@@ -112,10 +114,10 @@ def in_order(entries: Iterable[Entry], side: str, location: str) -> Iterator[Ent
         yield entry
 
 
-def _kept(entries: Iterable[Entry], filters: FilterSet) -> Iterator[Entry]:
-    check = None if filters.empty else filters.passes
+def _kept(entries: Iterable[Entry], options: CompareOptions) -> Iterator[Entry]:
+    check = None if options.filters.empty else options.filters.passes
     for entry in entries:
-        if entry.entity_type is EntityType.FOLDER:
+        if entry.entity_type is EntityType.FOLDER or (not options.recursive and "/" in entry.name):
             continue
         if check is None or check(entry.name, entry.last_modified):
             yield entry
@@ -145,8 +147,8 @@ def compare(source: Iterable[Entry], destination: Iterable[Entry], options: Comp
             source_location: str = "", destination_location: str = "") -> Iterator[SyncAction]:
     """The actions of a sync, in name order: one per file that passes the filters on either side (``DELETE`` only
     when ``options.deletions``). Both inputs must be in code-point order of names (checked as they come)."""
-    sources = iter(_kept(in_order(source, "source", source_location), options.filters))
-    destinations = iter(_kept(in_order(destination, "destination", destination_location), options.filters))
+    sources = iter(_kept(in_order(source, "source", source_location), options))
+    destinations = iter(_kept(in_order(destination, "destination", destination_location), options))
     src = next(sources, _END)
     dst = next(destinations, _END)
     while src is not _END or dst is not _END:

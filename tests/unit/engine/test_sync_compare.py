@@ -34,7 +34,7 @@ def model(source: dict, destination: dict, options: CompareOptions) -> list[tupl
     """What sync must do, from whole dicts (the memory-hungry way AzCopy does it)."""
     out = []
     for name in sorted(set(source) | set(destination)):
-        if not options.filters.passes(name, 0.0):
+        if not options.filters.passes(name, 0.0) or (not options.recursive and "/" in name):
             continue
         if name not in destination:
             out.append((ActionKind.NEW, name))
@@ -58,6 +58,7 @@ options_strategy = st.builds(
     compare_hash=st.sampled_from(["None", "MD5"]),
     mirror_mode=st.booleans(),
     deletions=st.booleans(),
+    recursive=st.booleans(),
     filters=st.sampled_from([
         FilterSet(),
         FilterSet.build(FilterOptions(include_pattern="*a*")),
