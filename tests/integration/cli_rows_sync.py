@@ -26,11 +26,11 @@ def _dry_copies(out: str) -> set[str]:
     return {line.rsplit("/", 1)[-1] for line in out.splitlines() if line.startswith("DRYRUN: copy ")}
 
 
-@row("sync")
+@row("sync", "sc", "s")  # AzCopy's aliases
 def _sync(ctx: Ctx) -> None:
     ctx.put("a.txt", b"alpha")
     src = _aged(ctx, {"a.txt": b"alpha"})
-    done = ctx.ok(["sync", str(src), ctx.sas()])
+    done = ctx.ok([ctx.key, str(src), ctx.sas()])
     assert "1 Files Scanned at Source, 1 Files Scanned at Destination" in done.out
     assert "The source and destination are already in sync." in done.out
 

@@ -31,7 +31,7 @@ def dispatch(args, settings: Settings, output: Output, environment: Environment)
         from pyazcopy.cli.bench_command import bench_command
 
         return bench_command(args, settings, output, environment)
-    if command == "sync":
+    if command in ("sync", "sc", "s"):
         from pyazcopy.cli.sync_command import sync_command
 
         return sync_command(args, settings, output, environment)

@@ -39,7 +39,7 @@ FILTER_FLAGS = (
 
 def add_sync_command(commands, global_flags) -> None:
     """Add `sync` to the shared sub-command table."""
-    sync = commands.add_parser("sync", help="Replicate source to the destination location.",
+    sync = commands.add_parser("sync", aliases=["sc", "s"], help="Replicate source to the destination location.",
                                description="Replicate source to the destination location (a local directory <-> a Blob "
                                            "container or directory). The last modified times are used for comparison.")
     sync.__class__ = CobraParser
