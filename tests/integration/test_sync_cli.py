@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from copy_support import CountingProxy, sas_url, write_tree
+from copy_support import CountingProxy, container_sas, sas_url, write_tree
 from test_copy_cli import env_for, run
 from test_copy_permissions import run_without_dac
 
@@ -198,3 +198,15 @@ def test_bad_flags_are_refused_before_anything_is_listed(localazure, container, 
                  env_for(localazure, tmp_path / "home"))
     assert result.code == 1 and message in result.out, result.out
     assert "Scanned" not in result.out and blobs(localazure, container) == {"extra.txt": 1}
+
+
+def test_a_missing_destination_container_reads_as_empty(localazure, tmp_path):
+    src = tree(tmp_path / "src", {"a.txt": b"a"})
+    missing = f"{localazure.blob_url}/sync-missing-{os.getpid()}"
+    env = env_for(localazure, tmp_path / "home")
+    url = f"{missing}?{container_sas(missing.rsplit('/', 1)[1])}"
+    result = run(["sync", str(src), url, "--dry-run", "--delete-destination=true"], env)
+    assert result.code == 0, result.out
+    assert lines(result.out, "DRYRUN:") == [f"DRYRUN: copy {src}/a.txt to {missing}/a.txt"]
+    gone = run(["sync", sas_url(localazure.blob_url, missing.rsplit("/", 1)[1]), str(tmp_path / "dst"), "--delete-destination=true"], env)
+    assert gone.code == 1 and "listing the source" in gone.out and "nothing was deleted" in gone.out, gone.out

@@ -8,6 +8,8 @@ stream and the deletions held back on disk until the scan has ended cleanly.
   :meth:`SyncScan.deletions` gives them back only when both listings ended without an error and in order. A listing
   that fails (an unreadable directory, a refused request, a missing container) or comes out of order stops the scan:
   nothing is deleted (AzCopy deletes what a failed source folder held at the destination: its issue #1380).
+- A destination container that does not exist reads as empty (copying creates it, as AzCopy does); a missing source
+  container is a failed listing.
 - A source that lists no file at all on an endpoint without real directories (a Blob prefix: a missing one and an
   empty one look the same) deletes nothing either.
 - Scan progress (files scanned at the source and at the destination) goes to ``progress`` every ``interval``
@@ -26,7 +28,7 @@ from typing import Callable, Iterable, Iterator
 
 from pyazcopy.endpoints.protocol import Entry, EntityType, Lister
 from pyazcopy.engine.sync_compare import ActionKind, CompareOptions, SyncAction, compare
-from pyazcopy.errors import PyAzCopyError
+from pyazcopy.errors import PyAzCopyError, ResourceNotFoundError
 
 NOTHING_DELETED = "nothing was deleted"
 
@@ -107,6 +109,7 @@ class SyncScan:
         self.spool = DeleteSpool(spool_dir)
         self.complete = False
         self.refusal = ""  # why the deletions are withheld although the scan completed
+        self.destination_missing = False  # the destination container does not exist (yet): it reads as empty
 
     def _listed(self, entries: Iterable[Entry], side: str, location: str) -> Iterator[Entry]:
         """A side's listing, counted; a failure becomes a SyncScanError that says which side and that nothing was deleted."""
@@ -117,6 +120,12 @@ class SyncScan:
                     setattr(self.tally, attribute, getattr(self.tally, attribute) + 1)
                     self._report()
                 yield entry
+        except ResourceNotFoundError as error:
+            if side == "destination" and error.error_code == "ContainerNotFound":
+                self.destination_missing = True  # nothing there to delete or skip; copying creates it (AzCopy does)
+                return
+            raise SyncScanError(f"cannot sync: listing the {side} {location} failed, so {NOTHING_DELETED} and nothing more is "
+                                f"compared: {error}", error.exit_code) from None
         except PyAzCopyError as error:
             raise SyncScanError(f"cannot sync: listing the {side} {location} failed, so {NOTHING_DELETED} and nothing more is "
                                 f"compared: {error}", error.exit_code) from None
