@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from copy_support import CountingProxy, container_sas, sas_url, write_tree
-from test_copy_cli import env_for, run
+from test_copy_cli import SPN_APP, SPN_SECRET, env_for, run
 from test_copy_permissions import run_without_dac
 
 OLD = 946684800.0  # 2000-01-01: older than any blob
@@ -210,3 +210,14 @@ def test_a_missing_destination_container_reads_as_empty(localazure, tmp_path):
     assert lines(result.out, "DRYRUN:") == [f"DRYRUN: copy {src}/a.txt to {missing}/a.txt"]
     gone = run(["sync", sas_url(localazure.blob_url, missing.rsplit("/", 1)[1]), str(tmp_path / "dst"), "--delete-destination=true"], env)
     assert gone.code == 1 and "listing the source" in gone.out and "nothing was deleted" in gone.out, gone.out
+
+
+def test_sync_with_an_entra_sign_in(localazure, container, tmp_path):
+    """No SAS: the Blob side authorizes with the signed-in identity (auto-login as the service principal)."""
+    put(localazure, container, {"keep.txt": b"k", "extra.txt": b"e"})
+    src = tree(tmp_path / "src", {"keep.txt": b"k"})
+    env = env_for(localazure, tmp_path / "home", AZCOPY_AUTO_LOGIN_TYPE="SPN", AZCOPY_SPA_APPLICATION_ID=SPN_APP,
+                  AZCOPY_SPA_CLIENT_SECRET=SPN_SECRET, AZCOPY_TENANT_ID=localazure.tenant_id)
+    result = run(["sync", str(src), f"{localazure.blob_url}/{container}", "--delete-destination=true"], env)
+    assert result.code == 0, result.out
+    assert "Deleting extra object: extra.txt" in result.out and blobs(localazure, container) == {"keep.txt": 1}
