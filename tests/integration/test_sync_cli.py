@@ -85,6 +85,11 @@ def test_deletions_then_already_in_sync(localazure, container, tmp_path):
                                                                   "INFO: Deleting extra object: sub-x/gone2.txt"]
     assert "Number of Deletions at Destination: 2" in result.out and "The source and destination are now in sync." in result.out
     assert blobs(localazure, container) == {"keep.txt": 1, "sub/keep2.txt": 2}
+    logs = sorted((tmp_path / "home" / "logs").glob("*-scanning.log"))
+    assert len(logs) == 2  # one scanning log per run, as AzCopy keeps them, with the reason for each decision
+    text = logs[0].read_text() + logs[1].read_text()
+    assert "File keep.txt was skipped because the source has an older LMT than the destination" in text
+    assert "File gone.txt was deleted because the destination object does not exist at the source" in text and "sig=" not in text
     again = run(["sync", str(src), url, "--delete-destination=true", "--output-type=json"], env)
     assert again.code == 0, again.out
     end = json.loads([json.loads(line) for line in again.out.splitlines()][-1]["MessageContent"])
