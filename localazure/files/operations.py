@@ -92,8 +92,10 @@ def classify(method: str, path: str, query: Mapping[str, str], headers: Mapping[
     checks = WRITE
     if comp == "forceclosehandles":
         return Operation("Force Close Handles", "file", share, inner, True, "w", "o", _scoped(WRITE, share))
+    if comp == "rename":  # the destination's write: the source is in the same share (Rename File)
+        return Operation("Rename File", "file", share, inner, True, "w", "o", _scoped(WRITE + _permission_checks(headers), share))
     if comp not in ("", "range", "copy", "properties", "metadata", "lease"):
-        return Operation(f"File {comp}", "file", share, inner, True, "w", "o", _scoped(WRITE, share))  # rename, ...
+        return Operation(f"File {comp}", "file", share, inner, True, "w", "o", _scoped(WRITE, share))
     if comp == "range":
         name = "Put Range from URL" if headers.get("x-ms-copy-source") else "Put Range"
     elif comp == "copy":
@@ -108,6 +110,10 @@ def classify(method: str, path: str, query: Mapping[str, str], headers: Mapping[
         checks = checks + (MODIFY_PERMISSIONS,)
     sas = "cw" if name in ("Create File", "Copy File") else "w"
     return Operation(name, "file", share, inner, True, sas, "o", _scoped(checks, share))
+
+
+def _permission_checks(headers: Mapping[str, str]) -> tuple[Check, ...]:
+    return (MODIFY_PERMISSIONS,) if _sets_permission(headers) else ()
 
 
 def _sets_permission(headers: Mapping[str, str]) -> bool:

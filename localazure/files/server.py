@@ -17,7 +17,7 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from localazure.entra.service import EntraService
-from localazure.files import contents, directories, errors, shares
+from localazure.files import contents, directories, errors, renames, shares
 from localazure.files.authorization import DEV_ACCOUNT_KEY, Authorizer
 from localazure.files.copy_source import CopySources
 from localazure.files.errors import FileError, http_date
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 4 * 1024 * 1024 + 1024  # Put Range takes 4 MiB; a little room for XML bodies
 SERVER_SETTINGS = {"max_line_size": 65536, "max_field_size": 65536}
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
-HANDLERS: dict[str, Handler] = {**shares.HANDLERS, **directories.HANDLERS, **contents.HANDLERS}
+HANDLERS: dict[str, Handler] = {**shares.HANDLERS, **directories.HANDLERS, **contents.HANDLERS, **renames.HANDLERS}
 
 
 @dataclass

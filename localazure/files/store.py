@@ -250,6 +250,24 @@ class FileStore:
         del parent.children[name.casefold()]
         self._drop_data(node)
 
+    def rename(self, share: Share, source_path: str, target_path: str, replace: bool) -> Node:
+        """Move the file at ``source_path`` to ``target_path`` in the same share, atomically: the target's old file
+        (when ``replace``) is gone and the source is there in one step. A directory is never replaced."""
+        source_parent, source_name = self.parent_of(share, source_path)
+        node = source_parent.children.get(source_name.casefold())
+        if node is None or node.is_dir:
+            raise errors.resource_not_found()
+        parent, name = self.parent_of(share, target_path)
+        existing = parent.children.get(name.casefold())
+        if existing is not None and existing is not node:
+            if existing.is_dir or not replace:
+                raise errors.resource_already_exists()
+            self._drop_data(existing)
+        del source_parent.children[source_name.casefold()]
+        node.name, node.parent_id = name, parent.id
+        parent.children[name.casefold()] = node
+        return node
+
     def _new_data(self, size: int) -> Path:
         path = self.data_dir / uuid.uuid4().hex
         with open(path, "wb") as handle:

@@ -12,6 +12,7 @@ the command line would use). Without one, the defaults are AzCopy's and the save
 from __future__ import annotations
 
 import builtins
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -138,7 +139,7 @@ def status(settings: Settings | None = None) -> LoginStatus:
 def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = None, api_version: str | None = None) -> BlobEndpoint:
     location = parse_location(url)
     if location.service == "file":
-        raise UsageError("Azure Files is not supported by this pyazcopy version yet; use a blob or dfs URL")
+        raise UsageError("making Azure Files shares is not supported by this pyazcopy version yet (list is); use a blob or dfs URL")
     active = credential_for(location, settings, prompt)
     kwargs: dict = {"api_version": api_version} if api_version else {}
     kwargs.update(connection_verify=settings.ca_bundle or True, proxies=settings.proxies)
@@ -149,11 +150,80 @@ def endpoint_for(url: str, settings: Settings, prompt: DevicePrompt | None = Non
     return BlobEndpoint(location, active.credential, identity=active.principal, tenant_id=active.tenant_id, **kwargs)
 
 
-def list(url: str, *, settings: Settings | None = None, include_versions: bool = False, tally: Tally | None = None, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:  # noqa: A001
-    """The objects under ``url`` (account, container or container/prefix), as typed records."""
-    endpoint = endpoint_for(url, settings or default_settings(), prompt)
-    items = endpoint.list_objects(include_versions=include_versions)
+def list(url: str, *, settings: Settings | None = None, include_versions: bool = False, tally: Tally | None = None, prompt: DevicePrompt | None = None,  # noqa: A001
+         kind: str = "") -> Iterator[ListedObject]:
+    """The objects under ``url`` (account, container or container/prefix), as typed records. A filesystem or directory
+    of Data Lake (``kind="BlobFS"``, AzCopy's --location, or a ``.dfs.`` host) is listed through the dfs endpoint, an
+    Azure Files share or directory (``kind="File"`` or a ``.file.`` host) through the files endpoint."""
+    settings = settings or default_settings()
+    if is_files_listing(url, kind):
+        return list_files(url, settings=settings, tally=tally, prompt=prompt)
+    if is_datalake_listing(url, kind):
+        items = datalake_objects(url, settings, prompt)
+    else:
+        items = endpoint_for(url, settings, prompt).list_objects(include_versions=include_versions)
     return tallied(items, tally) if tally is not None else items
+
+
+def is_files_listing(url: str, kind: str = "") -> bool:
+    """Whether ``list`` goes through the files endpoint: --location File, or a ``.file.`` host."""
+    return kind.lower() == "file" or (not kind and parse_location(url).service == "file")
+
+
+def list_files(url: str, *, settings: Settings | None = None, tally: Tally | None = None, prompt: DevicePrompt | None = None,
+               content_properties: bool = False) -> Iterator[ListedObject]:
+    """The files and directories under the Azure Files share or directory ``url`` (a directory's path ends in "/",
+    as AzCopy lists them), walked in code-point order. Signed in (no SAS), every request carries the backup intent.
+    Azure Files lists no content headers: with ``content_properties`` each file's are read (one Get File Properties
+    per file), as AzCopy does for --properties ContentType, ContentEncoding or ContentMD5."""
+    settings = settings or default_settings()
+    location = parse_location(url)
+    active = credential_for(location, settings, prompt)
+    from pyazcopy import endpoints  # noqa: PLC0415 - the Files room is imported only for a Files URL
+
+    endpoint = endpoints.resolve(url, None if active is None else active.credential, connection_verify=settings.ca_bundle or True,
+                                 proxies=settings.proxies, identity="" if active is None else active.principal,
+                                 tenant_id="" if active is None else active.tenant_id, kind="File")
+
+    def items() -> Iterator[ListedObject]:
+        try:
+            for entry in endpoint.list(folders=True):
+                folder = entry.entity_type.value == "Folder"
+                properties = entry.properties
+                if content_properties and not folder:
+                    found = endpoint.stat(entry.name)
+                    properties = properties if found is None else found.properties
+                yield ListedObject(entry.name + ("/" if folder else ""), entry.size,
+                                   datetime.fromtimestamp(entry.last_modified, timezone.utc) if entry.last_modified else None,
+                                   content_type=properties.content_type, content_encoding=properties.content_encoding,
+                                   content_md5=properties.content_md5)
+        finally:
+            endpoint.close()
+
+    return tallied(items(), tally) if tally is not None else items()
+
+
+def is_datalake_listing(url: str, kind: str = "") -> bool:
+    """Whether ``list`` goes through the dfs endpoint: a filesystem (or a path in it) that --location BlobFS or the
+    host names as Data Lake. An account-level URL still lists its containers through the Blob API."""
+    location = parse_location(url)
+    return bool(location.container) and (kind.lower() == "blobfs" or (not kind and location.service == "dfs"))
+
+
+def datalake_objects(url: str, settings: Settings, prompt: DevicePrompt | None = None) -> Iterator[ListedObject]:
+    """The files under a Data Lake ``url`` (paths relative to it), through the dfs endpoint, in code-point order."""
+    from pyazcopy import endpoints  # noqa: PLC0415
+
+    active = credential_for(parse_location(url), settings, prompt)
+    endpoint = endpoints.resolve(url, None if active is None else active.credential, connection_verify=settings.ca_bundle or True,
+                                 proxies=settings.proxies, kind="BlobFS", identity=active.principal if active else "",
+                                 tenant_id=active.tenant_id if active else "")
+    try:
+        for entry in endpoint.list():
+            yield ListedObject(path=entry.name, size=entry.size, last_modified=datetime.fromtimestamp(entry.last_modified, timezone.utc),
+                               content_md5=entry.content_md5)
+    finally:
+        endpoint.close()
 
 
 def make(url: str, *, settings: Settings | None = None, prompt: DevicePrompt | None = None) -> None:

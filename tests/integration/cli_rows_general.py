@@ -138,8 +138,8 @@ def _list_mega_units(ctx: Ctx) -> None:
 def _list_location(ctx: Ctx) -> None:
     _seed(ctx)
     assert "a.txt" in ctx.ok(["list", ctx.sas(), "--location=Blob"]).out
-    refused = ctx.fails(["list", ctx.sas(), "--location=File"])
-    assert "only supports listing Blob and BlobFS" in refused.out
+    refused = ctx.fails(["list", ctx.sas(), "--location=Local"])
+    assert "only supports listing Blob, BlobFS and File" in refused.out  # --location=File: tests/integration/test_files_list.py
 
 
 @row("list --trailing-dot")

@@ -110,3 +110,13 @@ def test_an_unknown_flag_points_to_the_commands_own_help(localazure, container, 
     assert result.code == 1 and "unknown flag: --no-such-flag" in result.out and "`pyazcopy copy --help`" in result.out, result.out
     result = run(["jobs", "show", "--bogus", "x"], env)
     assert result.code == 1 and "`pyazcopy jobs show --help`" in result.out, result.out
+
+
+def test_an_abbreviated_flag_is_unknown_as_in_cobra(localazure, container, tmp_path):
+    """argparse would take ``--recur`` for ``--recursive``; AzCopy's Cobra does not, and a script written against
+    pyazcopy must run unchanged under AzCopy."""
+    env = env_for(localazure, tmp_path / "home")
+    result = run(["copy", str(tmp_path), sas_url(localazure.blob_url, container), "--recur"], env)
+    assert result.code == 1 and "unknown flag: --recur" in result.out, result.out
+    result = run(["list", sas_url(localazure.blob_url, container), "--machine"], env)
+    assert result.code == 1 and "unknown flag: --machine" in result.out, result.out

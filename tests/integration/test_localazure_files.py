@@ -333,7 +333,8 @@ def test_an_operation_not_served_says_so(localazure, file_share):
     file.upload_file(b"a")
     assert list(file.list_handles()) == [] and list(share.get_directory_client("").list_handles()) == []  # no SMB clients here
     assert file.close_all_handles() == {"closed_handles_count": 0, "failed_handles_count": 0}
-    raised = error_of(lambda: file.rename_file("b.txt"))
+    share.create_directory("d")
+    raised = error_of(lambda: share.get_directory_client("d").rename_directory("e"))
     assert (raised.status_code, raised.error_code) == (501, "APINotImplemented")
-    assert "does not implement File rename" in str(raised) and "docs/LOCALAZURE.md" in str(raised)
-    assert file.download_file().readall() == b"a"
+    assert "does not implement Directory rename" in str(raised) and "docs/LOCALAZURE.md" in str(raised)
+    assert sorted(item["name"] for item in share.list_directories_and_files()) == ["a.txt", "d"]

@@ -161,14 +161,20 @@ def logout(args, settings: Settings, output: Output) -> int:
 
 # storage ----------------------------------------------------------------------------------------------------------
 def list_command(args, settings: Settings, output: Output) -> int:
-    if args.location and args.location.lower() not in ("blob", "blobfs"):
-        raise UsageError("pyazcopy only supports listing Blob and BlobFS locations for now")
+    if args.location and args.location.lower() not in ("blob", "blobfs", "file"):
+        raise UsageError("pyazcopy only supports listing Blob, BlobFS and File locations for now")
     if args.trailing_dot and args.trailing_dot.lower() not in TRAILING_DOT_OPTIONS:  # parsed as AzCopy does; Files only
         raise UsageError(f"invalid value {args.trailing_dot!r} for --trailing-dot: use Enable, Disable or AllowToUnsafeDestination")
     properties = parse_properties(args.properties)
-    endpoint = api.endpoint_for(args.url, settings, device_prompt(output))
+    if api.is_files_listing(args.url, args.location or ""):  # a path-style URL (an emulator's) cannot say its service
+        items = api.list_files(args.url, settings=settings, prompt=device_prompt(output),
+                               content_properties=bool({"ContentType", "ContentEncoding", "ContentMD5"} & set(properties)))
+    elif api.is_datalake_listing(args.url, args.location or ""):
+        items = api.datalake_objects(args.url, settings, device_prompt(output))
+    else:
+        items = api.endpoint_for(args.url, settings, device_prompt(output)).list_objects(include_versions="VersionId" in properties)
     tally = Tally()
-    for item in endpoint.list_objects(include_versions="VersionId" in properties):
+    for item in items:
         output.list_object(item, properties, args.machine_readable, args.mega_units)
         if args.running_tally:
             tally.add(item)

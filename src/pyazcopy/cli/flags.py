@@ -13,7 +13,12 @@ from pyazcopy.errors import UsageError
 
 class Parser(argparse.ArgumentParser):
     """argparse with AzCopy's manners: a bad command line raises UsageError (exit 1, not argparse's exit 2), and an
-    unknown flag points to the help of the command it was given to (`pyazcopy copy --help`), not the top level."""
+    unknown flag points to the help of the command it was given to (`pyazcopy copy --help`), not the top level. A flag
+    is spelled out in full: Cobra takes no abbreviations (``--recur`` is an unknown flag, not ``--recursive``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         raise UsageError(f"{message} (see `{self.prog} --help`)")

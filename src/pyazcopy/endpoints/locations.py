@@ -40,6 +40,34 @@ def container_name_problem(name: str) -> str:
     return ""
 
 
+SHARE_RULE = ("a share name has 3-63 characters: lower-case letters, digits and hyphens, starts and ends with a letter or digit, "
+              "and has no two hyphens in a row")
+
+
+def share_name_problem(name: str) -> str:
+    """What is wrong with an Azure Files share name by Azure's rules ("" when nothing is)."""
+    if not 3 <= len(name) <= 63:
+        return f"the share name {name!r} has {len(name)} characters; {SHARE_RULE}"
+    if not CONTAINER_NAME.fullmatch(name) or name.endswith("-"):
+        return f"the share name {name!r} is not valid; {SHARE_RULE}"
+    return ""
+
+
+FROM_TO_KINDS = ("BlobFS", "Blob", "File", "Local", "Pipe", "S3", "GCP")  # BlobFS before Blob: the longest name first
+
+
+def from_to_kinds(value: str) -> tuple[str, str]:
+    """AzCopy's ``--from-to`` value (``LocalFile``, ``FileBlob``, ``BlobFSLocal``...) as its two endpoint kinds."""
+    for source in FROM_TO_KINDS:
+        if value.lower().startswith(source.lower()):
+            rest = value[len(source):]
+            for destination in FROM_TO_KINDS:
+                if rest.lower() == destination.lower():
+                    return source, destination
+    raise UsageError(f"invalid --from-to value {value!r}: write two endpoint kinds, like LocalBlob, BlobLocal, LocalFile, FileLocal, "
+                     "BlobFile, FileBlob or FileFile")
+
+
 def check_port(parts: SplitResult, url: str) -> None:
     """A port that is not a number (``https://127.0.0.1:notaport/...``) is a bad URL, said as such."""
     try:
@@ -88,3 +116,26 @@ def parse_location(url: str) -> StorageLocation:
         service=service,
         sas=parts.query if "sig=" in parts.query else "",
     )
+
+
+REMOTE_KINDS = {"blob": "Blob", "blobfs": "BlobFS", "file": "File"}  # AzCopy's --from-to names of the remote endpoint kinds served here
+
+
+def remote_kind(url: str, kind: str = "") -> str:
+    """The endpoint kind of a storage URL: ``kind`` when given ("Blob", "BlobFS" or "File", as AzCopy's --from-to names
+    them), else what the host says (``<account>.dfs.core.windows.net`` is BlobFS, ``<account>.file.core.windows.net``
+    File); a path-style URL cannot say, so Blob."""
+    if kind:
+        if kind.lower() not in REMOTE_KINDS:
+            raise UsageError(f"{kind!r} is not an endpoint kind of a storage URL here; use Blob, BlobFS or File (as in --from-to LocalBlobFS)")
+        return REMOTE_KINDS[kind.lower()]
+    return {"dfs": "BlobFS", "file": "File"}.get(parse_location(url).service, "Blob")
+
+
+def with_service(url: str, service: str) -> str:
+    """``url`` on the ``service`` endpoint of its account (``.blob.`` <-> ``.dfs.``); a path-style URL is kept."""
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").split(".")
+    if _is_path_style(parts.hostname or "") or len(labels) < 3 or labels[1] not in ("blob", "dfs"):
+        return url
+    return url.replace(f"{labels[0]}.{labels[1]}.", f"{labels[0]}.{service}.", 1)

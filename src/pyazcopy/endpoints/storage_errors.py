@@ -3,6 +3,7 @@ roles that grant it, and what to do; they never include a token or a SAS."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import xml.etree.ElementTree as ET
@@ -66,7 +67,13 @@ def roles_for(operation: Operation, service: str) -> str:
 
 def _scope(location: StorageLocation) -> str:
     where = f"the storage account {location.account}"
-    return where + (f" or the container {location.container}" if location.container else "")
+    holder = "share" if location.service == "file" else "container"
+    return where + (f" or the {holder} {location.container}" if location.container else "")
+
+
+def _description(operation: Operation, service: str) -> str:
+    """What the request wanted to do, in the service's words (files and shares on Azure Files)."""
+    return operation.description.replace("blobs", "files").replace("a container", "a share") if service == "file" else operation.description
 
 
 def _detail(error: HttpResponseError) -> str:
@@ -142,8 +149,9 @@ def map_storage_error(error: HttpResponseError, operation: Operation, location: 
     if code == "AuthorizationPermissionMismatch":
         return PermissionMismatchError(
             f"This request is not authorized to perform this operation using this permission ({said}). "
-            f"{who} is signed in, but no role assignment on {_scope(location)} lets it {operation.description}. "
-            f"Ask an owner of the account to assign {roles_for(operation, location.service)} at the account or container scope. "
+            f"{who} is signed in, but no role assignment on {_scope(location)} lets it {_description(operation, location.service)}. "
+            f"Ask an owner of the account to assign {roles_for(operation, location.service)} at the account or "
+            f"{'share' if location.service == 'file' else 'container'} scope. "
             f"{PROPAGATION_NOTE}",
             status, code,
         )
@@ -175,7 +183,8 @@ def map_storage_error(error: HttpResponseError, operation: Operation, location: 
     if code == "ContainerAlreadyExists":
         return ResourceExistsError("the container already exists", status, code)
     if code in ("ContainerNotFound", "ResourceNotFound", "BlobNotFound") or status == 404:
-        return ResourceNotFoundError(f"{location.redacted} was not found ({said}); check the account, container and path", status, code)
+        holder = "share" if location.service == "file" else "container"
+        return ResourceNotFoundError(f"{location.redacted} was not found ({said}); check the account, {holder} and path", status, code)
     first = " ".join(str(getattr(error, "message", "") or error).split())[:500]
     hint = next_step_for(code)
     return StorageServiceError(f"the storage service answered {said}: {first}" + (f". {hint}" if hint else ""), status, code)
@@ -193,12 +202,13 @@ def next_step_for(code: str) -> str:
 
 def storage_error(operation: str, target: str, status: int, code: str | None, body: bytes,
                   headers: Any = None, account_url: str = "", container: str = "", identity: str = "", tenant_id: str = "",
-                  sas: str = "") -> StorageServiceError:
+                  sas: str = "", service: str = "") -> StorageServiceError:
     """HTTP status + ``x-ms-error-code`` -> the error tree: retryable statuses here, the rest through the shared mapping
     of :mod:`pyazcopy.endpoints.storage_errors` (the same role-naming messages as `list` and `make`).
 
     A refused credential or a missing role (which stop the job) also carries a one-line ``transfer_line`` naming the
-    request and the explanation (server text, identity, role, what to do) in ``job_advice``: a job says that once."""
+    request and the explanation (server text, identity, role, what to do) in ``job_advice``: a job says that once.
+    ``service`` ("file", "dfs") names the service where the URL cannot (a path-style URL of an emulator)."""
     code = error_code_text(code)
     text = body.decode("utf-8", "replace") if body else ""
     message = ""
@@ -214,13 +224,16 @@ def storage_error(operation: str, target: str, status: int, code: str | None, bo
     if status == 409 and code in ("ContainerAlreadyExists", "BlobAlreadyExists"):
         return ResourceExistsError(summary, status, code)
     kind = (Operation.LIST if operation.startswith("list") else Operation.CREATE_CONTAINER if "container" in operation
-            else Operation.READ if operation in ("download", "get properties of", "get block list of") else Operation.WRITE)
+            else Operation.READ if operation in ("download", "get properties of", "get block list of")
+            else Operation.DELETE if operation == "delete" else Operation.WRITE)
     shim = SimpleNamespace(status_code=status, error_code=code, message=text or summary, has_body=bool(body),
                            response=SimpleNamespace(headers=headers or {}))
     try:
         location = parse_location(f"{account_url}/{container}" + (f"?{sas}" if sas else "")) if account_url else None
     except UsageError:
         location = None
+    if location is not None and service:
+        location = dataclasses.replace(location, service=service)
     if location is None:
         return StorageServiceError(summary, status, code)
     mapped = map_storage_error(shim, kind, location, identity, tenant_id)  # type: ignore[arg-type]
