@@ -310,3 +310,38 @@ def bench(url: str, spec=None, settings: Settings | None = None, engine_settings
 
     credential = _blob_credential(url, settings or default_settings(), device_prompt)
     return run_bench(url, spec or BenchSpec(), engine_settings or EngineSettings.from_environment({}), credential, subscribers, setup_subscribers)
+
+
+# sync ---------------------------------------------------------------------------------------------------------------
+def sync_endpoints(source: str, destination: str, settings: Settings, device_prompt: DevicePrompt | None = None):
+    """The two endpoints of a `sync` (Local <-> Blob today), each Blob side with its credential (SAS > auto-login >
+    saved login). A local source must be an existing directory: a missing one would look empty and lose data."""
+    import os
+
+    from pyazcopy.endpoints import resolve
+    from pyazcopy.endpoints.locations import is_remote
+
+    if is_remote(source) == is_remote(destination):
+        combination = "BlobBlob" if is_remote(source) else "LocalLocal"
+        raise UsageError(f"source '{_shown(source)}' / destination '{_shown(destination)}' combination '{combination}' not supported "
+                         "for sync command; sync a local directory with a Blob container or directory (LocalBlob, BlobLocal)")
+    if not is_remote(source) and not os.path.isdir(source):
+        what = "is not a directory" if os.path.exists(source) else "does not exist"
+        raise UsageError(f"cannot sync: the source {source} {what}; nothing was copied or deleted. Check the path "
+                         "(sync compares two directories; use `pyazcopy copy` for a single file)")
+    if not is_remote(destination) and os.path.exists(destination) and not os.path.isdir(destination):
+        raise UsageError(f"cannot sync: the destination {destination} is not a directory; give a directory")
+
+    def endpoint(text: str):
+        if not is_remote(text):
+            return resolve(text)
+        active = _blob_login(text, settings, device_prompt)
+        who = {} if active is None else {"identity": active.principal, "tenant_id": active.tenant_id}
+        return resolve(text, None if active is None else active.credential, connection_verify=settings.ca_bundle or True,
+                       proxies=settings.proxies, **who)
+
+    return endpoint(source), endpoint(destination)
+
+
+def _shown(location: str) -> str:
+    return location.split("?", 1)[0]

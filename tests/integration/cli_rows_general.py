@@ -16,7 +16,7 @@ def _version(ctx: Ctx) -> None:
     assert done.returncode == 0 and done.stdout.strip() == f"pyazcopy version {__version__}", done
 
 
-AZCOPY_COMMANDS = {"login", "logout", "list", "ls", "make", "mk", "mkdir", "env", "copy", "cp", "jobs", "job", "bench"}
+AZCOPY_COMMANDS = {"login", "logout", "list", "ls", "make", "mk", "mkdir", "env", "copy", "cp", "jobs", "job", "bench", "sync", "sc", "s"}
 
 
 @row("--help")

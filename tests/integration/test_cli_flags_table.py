@@ -13,6 +13,7 @@ import cli_rows_copy  # noqa: F401 - each module registers its rows
 import cli_rows_general  # noqa: F401
 import cli_rows_jobs_bench  # noqa: F401
 import cli_rows_login  # noqa: F401
+import cli_rows_sync  # noqa: F401
 import pytest
 from cli_table_support import ROWS, Ctx, declared_keys
 

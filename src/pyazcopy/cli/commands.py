@@ -31,6 +31,10 @@ def dispatch(args, settings: Settings, output: Output, environment: Environment)
         from pyazcopy.cli.bench_command import bench_command
 
         return bench_command(args, settings, output, environment)
+    if command in ("sync", "sc", "s"):
+        from pyazcopy.cli.sync_command import sync_command
+
+        return sync_command(args, settings, output, environment)
     if command in ("copy", "cp", "jobs", "job"):
         from pyazcopy.cli.copy_command import copy_command
         from pyazcopy.cli.jobs_command import jobs_command

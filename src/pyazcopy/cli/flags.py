@@ -41,7 +41,7 @@ class Parser(argparse.ArgumentParser):
 
 BOOL_FLAGS = {  # name -> default (Cobra-style: --flag, --flag=true, --flag=false)
     "recursive": False, "as-subdir": True, "no-guess-mime-type": False, "put-md5": False, "check-length": True,
-    "preserve-last-modified-time": False, "follow-symlinks": False, "dry-run": False,
+    "preserve-last-modified-time": False, "follow-symlinks": False, "dry-run": False, "mirror-mode": False,
 }
 TRUE, FALSE = ("true", "t", "1", "yes"), ("false", "f", "0", "no")
 

@@ -79,7 +79,9 @@ def build_parser() -> Parser:
     from pyazcopy.cli.bench_command import add_bench_command  # noqa: PLC0415
     from pyazcopy.cli.copy_command import add_copy_commands  # noqa: PLC0415
     from pyazcopy.cli.jobs_command import add_jobs_commands  # noqa: PLC0415
+    from pyazcopy.cli.sync_command import add_sync_command  # noqa: PLC0415
 
     for add in (add_copy_commands, add_jobs_commands, add_bench_command):  # copy, cp; jobs, job; bench
         add(commands, _global_flags)
+    add_sync_command(commands, _global_flags)  # sync
     return parser

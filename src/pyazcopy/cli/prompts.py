@@ -31,3 +31,19 @@ def overwrite_prompt(output: Output, environment: Environment):
         return {"y": "yes", "yes": "yes", "a": "all", "l": "none"}.get(answer, "no")
 
     return ask
+
+
+def delete_prompt(output: Output, environment: Environment, object_type: str, location: str):
+    """`sync --delete-destination=prompt`: AzCopy's question for one extra destination object (syncProcessor.go)."""
+    def ask(name: str) -> str:
+        question = f"The {object_type} '{name}' does not exist at the source. Do you wish to delete it from the destination({location})?"
+        if output.json:
+            output.message("Prompt", json.dumps({"PromptType": "DeleteDestination", "PromptTarget": name, "Question": question,
+                                                 "ResponseOptions": ["Yes", "No", "Yes for all", "No for all"]}))
+        else:
+            environment.stdout.write(f"\n{question} [Y] Yes  [N] No  [A] Yes for all  [L] No for all: ")
+            environment.stdout.flush()
+        answer = (environment.stdin.readline() or "n").strip().lower()
+        return {"y": "yes", "yes": "yes", "a": "all", "l": "none"}.get(answer, "no")
+
+    return ask
